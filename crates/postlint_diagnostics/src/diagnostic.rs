@@ -122,7 +122,12 @@ impl Diagnostic {
 
     /// Adds a secondary label.
     #[must_use]
-    pub fn with_label(mut self, file: FileId, range: TextRange, message: impl Into<String>) -> Self {
+    pub fn with_label(
+        mut self,
+        file: FileId,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
         self.labels.push(Label {
             file,
             range,

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct FileId(pub u32);
 
 /// A half-open byte range `start..end` into one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct TextRange {
     /// First byte.
     pub start: u32,

@@ -67,7 +67,11 @@ impl FromStr for PostfixVersion {
 
     /// Accepts `3.7`, `3.7.11` (the patch is dropped) and `3.12-20260821` style snapshots.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ParseVersionError(format!("invalid Postfix version `{s}`, expected e.g. `3.11`"));
+        let bad = || {
+            ParseVersionError(format!(
+                "invalid Postfix version `{s}`, expected e.g. `3.11`"
+            ))
+        };
         let core = s.split(['-', '+']).next().unwrap_or(s);
         let mut parts = core.split('.');
         let major = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
@@ -91,7 +95,10 @@ mod tests {
         let v310: PostfixVersion = "3.10".parse().unwrap();
         let v39: PostfixVersion = "3.9.1".parse().unwrap();
         assert!(v310 > v39);
-        assert_eq!("3.12-20260821".parse::<PostfixVersion>().unwrap(), PostfixVersion::V3_12);
+        assert_eq!(
+            "3.12-20260821".parse::<PostfixVersion>().unwrap(),
+            PostfixVersion::V3_12
+        );
         assert!("3".parse::<PostfixVersion>().is_err());
         assert!("three.seven".parse::<PostfixVersion>().is_err());
         assert_eq!(PostfixVersion::V3_7.to_string(), "3.7");

@@ -1,0 +1,75 @@
+//! The command-line interface, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use postlint_syntax::PostfixVersion;
+
+/// Lint Postfix configuration (main.cf, master.cf) before it is deployed.
+#[derive(Debug, Parser)]
+#[command(name = "postlint", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a Postfix configuration directory and report problems.
+    Check(CheckArgs),
+    /// Show what Postfix's own `postconf` would print, without Postfix installed.
+    Postconf(PostconfArgs),
+}
+
+/// Options shared by every command that reads a configuration.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The Postfix release to check against (e.g. 3.7, 3.11).
+    #[arg(long, value_name = "X.Y", default_value_t = PostfixVersion::NEWEST_STABLE)]
+    pub postfix_version: PostfixVersion,
+}
+
+/// `postlint check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Configuration directories (holding main.cf and optionally master.cf).
+    #[arg(value_name = "DIR", required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `postlint postconf`: the read-only views of Postfix's `postconf`, same flags and output.
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "mirrors postconf's one-letter switches, of which clap allows one"
+)]
+#[command(
+    after_help = "Output is byte-for-byte what Postfix's postconf prints for the same files. \
+                  Warnings go to standard error."
+)]
+pub struct PostconfArgs {
+    /// The configuration directory (default: /etc/postfix).
+    #[arg(short = 'c', value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Show main.cf parameters that are set explicitly (postconf -n).
+    #[arg(short = 'n', group = "view")]
+    pub nondefault: bool,
+    /// Show master.cf entries (postconf -M).
+    #[arg(short = 'M', group = "view")]
+    pub master: bool,
+    /// Show master.cf fields as name/type/field = value (postconf -F).
+    #[arg(short = 'F', group = "view")]
+    pub fields: bool,
+    /// Show master.cf -o parameters as name/type/parameter = value (postconf -P).
+    #[arg(short = 'P', group = "view")]
+    pub params: bool,
+    /// Parameter names (-n), or service[/type[/field-or-parameter]] patterns (-M, -F, -P).
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}

@@ -1,0 +1,189 @@
+//! A Postfix-free emulation of the read-only views of Postfix's own `postconf` command:
+//! `-n` (parameters set in main.cf), `-M` (master.cf entries), `-F` (master.cf fields) and
+//! `-P` (master.cf `-o` parameters), with postconf's output format byte for byte.
+//!
+//! It exists so that users without Postfix (CI runners, laptops) see what Postfix sees, and so
+//! that postlint's parser can be proved against Postfix's on real configurations.
+
+mod filter;
+mod main_view;
+mod master_view;
+mod used;
+
+use postlint_diagnostics::{Diagnostic, FileId, LineIndex};
+use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
+
+pub use filter::ServicePattern;
+
+/// File id of `main.cf` in diagnostics produced here.
+pub const MAIN_CF: FileId = FileId(0);
+/// File id of `master.cf` in diagnostics produced here.
+pub const MASTER_CF: FileId = FileId(1);
+
+/// The configuration postconf would read: both files of one directory, parsed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The parsed main.cf (empty when the file is absent).
+    pub main: MainCf,
+    /// The parsed master.cf (empty when the file is absent).
+    pub master: MasterCf,
+    /// The `-c` directory as given, which postconf reports as `config_directory`.
+    pub config_directory: Option<String>,
+    /// The Postfix release whose parameter names and defaults apply.
+    pub version: PostfixVersion,
+    /// Line index of main.cf, for line numbers in postconf's own warnings.
+    pub main_index: LineIndex,
+}
+
+/// What a postconf view printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output, byte for byte.
+    pub stdout: Vec<u8>,
+    /// Warnings postconf prints on standard error, without the `postconf: warning: ` prefix.
+    pub warnings: Vec<String>,
+}
+
+/// Why postconf would stop without output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal {
+    /// The syntax error that stops postconf (it stops at the first).
+    pub diagnostic: Box<Diagnostic>,
+}
+
+impl Config {
+    /// Parses both files.
+    pub fn parse(
+        main: &[u8],
+        master: &[u8],
+        config_directory: Option<String>,
+        version: PostfixVersion,
+    ) -> Self {
+        Self {
+            main: MainCf::parse(main, MAIN_CF),
+            master: MasterCf::parse(master, MASTER_CF),
+            config_directory,
+            version,
+            main_index: LineIndex::new(main),
+        }
+    }
+
+    /// The first error postconf dies on: a malformed main.cf line, a master.cf entry with a
+    /// bad field count or an invalid field. (Errors a daemon dies on at start-up, such as a
+    /// bare `-o`, do not stop postconf.) postconf reads main.cf before master.cf.
+    pub fn fatal(&self) -> Option<Fatal> {
+        self.syntax_fatal(false).or_else(|| {
+            used::usage(self).fatal.map(|diagnostic| Fatal {
+                diagnostic: Box::new(diagnostic),
+            })
+        })
+    }
+
+    /// The first syntax error postconf stops at. main.cf views read main.cf first, master.cf
+    /// views read master.cf first.
+    fn syntax_fatal(&self, master_first: bool) -> Option<Fatal> {
+        let main = || self.main.fatal();
+        let master = || {
+            self.master
+                .fatal
+                .and_then(|i| self.master.diagnostics.get(i))
+        };
+        let first = if master_first {
+            master().or_else(main)
+        } else {
+            main().or_else(master)
+        };
+        first.map(|diagnostic| Fatal {
+            diagnostic: Box::new(diagnostic.clone()),
+        })
+    }
+
+    /// `postconf -n [name…]`.
+    pub fn show_nondefault(&self, names: &[String]) -> Result<Output, Fatal> {
+        match self.syntax_fatal(false) {
+            Some(fatal) => Err(fatal),
+            None => main_view::show_nondefault(self, names, Some(&self.main_index)),
+        }
+    }
+
+    /// `postconf -M [service[/type]…]`.
+    pub fn show_master_entries(&self, patterns: &[String]) -> Result<Output, Fatal> {
+        self.master_view(|| master_view::show_entries(self, patterns))
+    }
+
+    /// `postconf -F [service[/type[/field]]…]`.
+    pub fn show_master_fields(&self, patterns: &[String]) -> Result<Output, Fatal> {
+        self.master_view(|| master_view::show_fields(self, patterns))
+    }
+
+    /// `postconf -P [service[/type[/parameter]]…]`.
+    pub fn show_master_params(&self, patterns: &[String]) -> Result<Output, Fatal> {
+        self.master_view(|| master_view::show_params(self, patterns))
+    }
+
+    /// A master.cf view: stops where postconf stops, and adds the bookkeeping warnings
+    /// postconf prints with master.cf views (all but main.cf's unused parameters, and
+    /// duplicates from a single read of main.cf).
+    fn master_view(&self, show: impl FnOnce() -> Output) -> Result<Output, Fatal> {
+        if let Some(fatal) = self.syntax_fatal(true) {
+            return Err(fatal);
+        }
+        let usage = used::usage(self);
+        if let Some(diagnostic) = usage.fatal {
+            return Err(Fatal {
+                diagnostic: Box::new(diagnostic),
+            });
+        }
+        let mut out = show();
+        out.warnings.extend(master_syntax_warnings(&self.master));
+        out.warnings.extend(main_view::duplicate_warnings(
+            self,
+            Some(&self.main_index),
+            1,
+        ));
+        out.warnings.extend(
+            usage
+                .warnings
+                .into_iter()
+                .filter(|w| !(w.contains("/main.cf: unused parameter: "))),
+        );
+        Ok(out)
+    }
+}
+
+/// The warnings postconf prints while it reads master.cf: brace problems in `-o` values and
+/// arguments, in postconf's wording (`master.cf: missing '}' in "{…"`).
+pub(crate) fn master_syntax_warnings(master: &MasterCf) -> Vec<String> {
+    master
+        .diagnostics
+        .iter()
+        .filter_map(|d| {
+            let (prefix, rest) = d.message.split_once('`')?;
+            let quoted = rest.strip_suffix('`')?;
+            [
+                "missing '}' in ",
+                "syntax error after '}' in ",
+                "missing '=' after attribute name: ",
+            ]
+            .contains(&prefix)
+            .then(|| format!("master.cf: {prefix}\"{quoted}\""))
+        })
+        .collect()
+}
+
+/// Postfix's whitespace normalisation of printed lines (`pcf_print_line`): words separated by
+/// runs of space, tab, CR or LF are joined with single spaces.
+pub(crate) fn print_line(out: &mut Vec<u8>, line: &[u8]) {
+    let mut first = true;
+    for word in line
+        .split(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .filter(|w| !w.is_empty())
+    {
+        if !first {
+            out.push(b' ');
+        }
+        out.extend_from_slice(word);
+        first = false;
+    }
+    out.push(b'\n');
+}

@@ -1,0 +1,213 @@
+//! Differential test against Postfix itself: `postlint postconf -n`, `-M` and `-P` on every
+//! directory of the shared corpus must print exactly what Postfix 3.7.11's `postconf` printed
+//! (recorded in each directory's `postconf/`), and where postconf stopped with a fatal error,
+//! postlint must report a syntax error at the same place.
+//!
+//! The corpus is third-party data that lives outside the repository: it is read from
+//! `$POSTLINT_CORPUS`, else from `../shared/corpus` next to the checkout. Without it the test
+//! says loudly that it was skipped; under CI (`CI=true`) a missing corpus is a failure.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    reason = "test harness: a panic is a failed test, and skips are said on stderr"
+)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+use postlint_postconf::{Config, Fatal};
+use postlint_syntax::PostfixVersion;
+
+/// Directories excluded from the comparison, each with a verified Postfix behaviour as reason.
+const EXCLUDED: &[(&str, &str)] = &[];
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("POSTLINT_CORPUS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+        PathBuf::from,
+    );
+    if dir.join("ORACLE.md").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the postconf corpus is missing at {} and CI=true: the differential layer must run in CI",
+        dir.display()
+    );
+    eprintln!(
+        "\n*** SKIPPED: postconf differential test: no corpus at {} (set POSTLINT_CORPUS) ***\n",
+        dir.display()
+    );
+    None
+}
+
+/// Every corpus directory holding a `postconf/` record, as (slug, path).
+fn cases(corpus: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut visit = |prefix: &str, dir: &Path| {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.join("postconf/rc.txt").is_file() {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                out.push((format!("{prefix}{name}"), path));
+            }
+        }
+    };
+    visit("", corpus);
+    visit("templated/", &corpus.join("templated"));
+    out
+}
+
+struct Case {
+    slug: String,
+    config: Config,
+    main: Vec<u8>,
+    master: Vec<u8>,
+    rc: String,
+    dir: PathBuf,
+}
+
+fn load(corpus: &Path, slug: &str, dir: &Path) -> Case {
+    let rc = std::fs::read_to_string(dir.join("postconf/rc.txt")).unwrap();
+    // The oracle substituted an empty main.cf, or Debian's stock master.cf (identical to the
+    // corpus's debian12-postinst/master.cf, as rc.txt records), where a file was absent.
+    let main = std::fs::read(dir.join("main.cf")).unwrap_or_default();
+    let master = std::fs::read(dir.join("master.cf"))
+        .or_else(|_| {
+            assert!(
+                rc.contains("master.cf absent"),
+                "{slug}: no master.cf and no substitution recorded"
+            );
+            std::fs::read(corpus.join("debian12-postinst/master.cf"))
+        })
+        .unwrap();
+    let config = Config::parse(&main, &master, Some(slug.to_owned()), PostfixVersion::V3_7);
+    Case {
+        slug: slug.to_owned(),
+        config,
+        main,
+        master,
+        rc,
+        dir: dir.to_path_buf(),
+    }
+}
+
+fn exit_status(rc: &str, mode: &str) -> u32 {
+    rc.lines()
+        .find_map(|l| l.strip_prefix(&format!("{mode}: exit ")))
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap()
+}
+
+/// Checks that postlint stops where postconf stopped, as recorded in `<mode>.err`.
+fn check_fatal(case: &Case, mode: &str, fatal: &Fatal, failures: &mut String) {
+    let err = std::fs::read_to_string(case.dir.join(format!("postconf/{mode}.err"))).unwrap();
+    let Some(line) = err.lines().find(|l| l.starts_with("postconf: fatal: ")) else {
+        writeln!(
+            failures,
+            "{}: {mode}: no fatal line in the oracle",
+            case.slug
+        )
+        .unwrap();
+        return;
+    };
+    if let Err(e) = common::same_fatal(&case.slug, line, fatal, &case.main, &case.master) {
+        writeln!(failures, "{}: -{mode}: {e}", case.slug).unwrap();
+    }
+}
+
+fn compare(case: &Case, mode: &str, failures: &mut String) {
+    let result = match mode {
+        "n" => case.config.show_nondefault(&[]),
+        "M" => case.config.show_master_entries(&[]),
+        "P" => case.config.show_master_params(&[]),
+        _ => unreachable!(),
+    };
+    let status = exit_status(&case.rc, mode);
+    match (status, result) {
+        (0, Ok(output)) => {
+            let expected = std::fs::read(case.dir.join(format!("postconf/{mode}.out"))).unwrap();
+            if output.stdout != expected {
+                let first = common::first_difference(&output.stdout, &expected);
+                writeln!(failures, "{}: -{mode} output differs; {first}", case.slug).unwrap();
+            }
+            // Warnings compare as sets (postconf's order follows its hash tables). postconf
+            // also reads the database client files that mysql:/pgsql:/ldap: tables name; those
+            // files are not part of the corpus, so its "open … configuration" warnings say
+            // nothing about the configuration itself and are left out.
+            let err =
+                std::fs::read_to_string(case.dir.join(format!("postconf/{mode}.err"))).unwrap();
+            let theirs: Vec<String> = common::warning_set(&err)
+                .into_iter()
+                .filter(|w| !(w.starts_with("open \"") && w.contains("\" configuration \"")))
+                .collect();
+            let mut ours = output.warnings.clone();
+            ours.sort();
+            ours.dedup();
+            if ours != theirs {
+                let missing: Vec<_> = theirs.iter().filter(|w| !ours.contains(w)).collect();
+                let extra: Vec<_> = ours.iter().filter(|w| !theirs.contains(w)).collect();
+                writeln!(
+                    failures,
+                    "{}: -{mode} warnings differ; missing {missing:?}, extra {extra:?}",
+                    case.slug
+                )
+                .unwrap();
+            }
+        }
+        (0, Err(fatal)) => writeln!(
+            failures,
+            "{}: -{mode}: postconf succeeded but postlint stopped: {}",
+            case.slug, fatal.diagnostic.message
+        )
+        .unwrap(),
+        (_, Ok(_)) => writeln!(
+            failures,
+            "{}: -{mode}: postconf stopped but postlint printed output",
+            case.slug
+        )
+        .unwrap(),
+        (_, Err(fatal)) => check_fatal(case, mode, &fatal, failures),
+    }
+}
+
+#[test]
+fn postconf_views_match_postfix_on_the_corpus() {
+    let Some(corpus) = corpus_dir() else { return };
+    let cases = cases(&corpus);
+    assert!(
+        cases.len() >= 50,
+        "expected the whole corpus, found {} directories",
+        cases.len()
+    );
+    let mut failures = String::new();
+    let mut compared = 0;
+    for (slug, dir) in &cases {
+        if EXCLUDED.iter().any(|(s, _)| s == slug) {
+            continue;
+        }
+        let case = load(&corpus, slug, dir);
+        for mode in ["n", "M", "P"] {
+            compare(&case, mode, &mut failures);
+            compared += 1;
+        }
+    }
+    eprintln!(
+        "postconf differential: {compared} views compared over {} directories",
+        cases.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "postlint and postconf disagree:\n{failures}"
+    );
+}

@@ -1,0 +1,263 @@
+//! `main.cf`: `name = value` entries on logical lines.
+
+use pest::Parser as _;
+use postlint_diagnostics::{Diagnostic, FileId, Severity, TextRange};
+
+use crate::lines::{LogicalLine, logical_lines};
+use crate::shadow::shadow;
+use crate::{SYNTAX_CODE, SYNTAX_RULE};
+
+mod grammar {
+    //! The generated parser; its `Rule` enum stays private to this module tree.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/main_cf.pest"]
+    pub(super) struct MainCfParser;
+}
+use grammar::{MainCfParser, Rule};
+
+/// One `name = value` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parameter {
+    /// The name bytes (any bytes but whitespace and `=`).
+    pub name: Vec<u8>,
+    /// The value bytes, whitespace-trimmed; may span several physical lines.
+    pub value: Vec<u8>,
+    /// Where the name is in the file.
+    pub name_range: TextRange,
+    /// Where the value is in the file (empty at the end of the line when the value is empty).
+    pub value_range: TextRange,
+    /// The whole logical line, with its mapping back to the file.
+    pub line: LogicalLine,
+    /// Offset of the value inside `line.text`, for mapping ranges inside the value.
+    pub value_offset: u32,
+}
+
+impl Parameter {
+    /// The name as text (lossy for non-UTF-8 bytes).
+    pub fn name_str(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.name)
+    }
+
+    /// The value as text (lossy for non-UTF-8 bytes).
+    pub fn value_str(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.value)
+    }
+
+    /// The file range of a byte range inside `value`.
+    pub fn value_file_range(&self, in_value: TextRange) -> TextRange {
+        self.line.file_range(TextRange::new(
+            in_value.start + self.value_offset,
+            in_value.end + self.value_offset,
+        ))
+    }
+}
+
+/// A parsed main.cf: every entry in file order (duplicates included) plus syntax diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct MainCf {
+    /// Entries in file order. Later entries override earlier ones of the same name.
+    pub parameters: Vec<Parameter>,
+    /// Syntax problems. Errors are lines Postfix refuses (fatal for every Postfix program).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl MainCf {
+    /// The first problem that makes every Postfix program refuse the file.
+    pub fn fatal(&self) -> Option<&Diagnostic> {
+        self.diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+    }
+}
+
+impl MainCf {
+    /// Parses `src`. Never fails: bad lines become diagnostics and parsing continues.
+    pub fn parse(src: &[u8], file: FileId) -> Self {
+        let lines = logical_lines(src, file);
+        let mut out = Self {
+            parameters: Vec::with_capacity(lines.lines.len()),
+            diagnostics: lines.diagnostics,
+        };
+        for line in lines.lines {
+            match split_nameval(&line) {
+                Ok((name, eq_end)) => {
+                    let (vstart, vend) = trim_ws(&line.text, eq_end);
+                    let value_logical = TextRange::from_usize(vstart, vend);
+                    out.parameters.push(Parameter {
+                        name: name.slice(&line.text).to_vec(),
+                        value: value_logical.slice(&line.text).to_vec(),
+                        name_range: line.file_range(name),
+                        value_range: line.file_range(value_logical),
+                        value_offset: value_logical.start,
+                        line,
+                    });
+                }
+                Err((message, help)) => {
+                    let shown = String::from_utf8_lossy(&line.text);
+                    out.diagnostics.push(
+                        Diagnostic::new(
+                            SYNTAX_RULE,
+                            SYNTAX_CODE,
+                            Severity::Error,
+                            format!("{message}: `{}`", shown.trim_end()),
+                            file,
+                            line.range,
+                        )
+                        .with_help(help)
+                        .with_note("Postfix refuses to start with this line (fatal in every Postfix program)"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// The effective (last) entry for `name`.
+    pub fn get(&self, name: &[u8]) -> Option<&Parameter> {
+        self.parameters.iter().rev().find(|p| p.name == name)
+    }
+}
+
+/// The name range and the offset just past `=`, or Postfix's error text and a help line.
+fn split_nameval(line: &LogicalLine) -> Result<(TextRange, usize), (&'static str, &'static str)> {
+    let text = shadow(&line.text);
+    if line.text.first() == Some(&b'=') {
+        return Err((
+            "missing attribute name",
+            "write `name = value`; this line has nothing before the `=`",
+        ));
+    }
+    let pairs = MainCfParser::parse(Rule::parameter, &text).map_err(|_| {
+        (
+            "missing '=' after attribute name",
+            "write `name = value`; a name cannot contain whitespace, and text on its own line must be indented to continue the entry above or start with `#` to be a comment",
+        )
+    })?;
+    let mut name = TextRange::default();
+    let mut eq_end = 0usize;
+    for pair in pairs.flatten() {
+        match pair.as_rule() {
+            Rule::name => {
+                name = TextRange::from_usize(pair.as_span().start(), pair.as_span().end());
+            }
+            Rule::equals => eq_end = pair.as_span().end(),
+            _ => {}
+        }
+    }
+    Ok((name, eq_end))
+}
+
+/// Postfix's whitespace (C `isspace` on ASCII).
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The bounds of `text[from..]` without leading and trailing whitespace.
+fn trim_ws(text: &[u8], from: usize) -> (usize, usize) {
+    let mut start = from.min(text.len());
+    let mut end = text.len();
+    while text.get(start).copied().is_some_and(is_space) {
+        start += 1;
+    }
+    while end > start && text.get(end - 1).copied().is_some_and(is_space) {
+        end -= 1;
+    }
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> MainCf {
+        MainCf::parse(src.as_bytes(), FileId(0))
+    }
+
+    fn pairs(src: &str) -> Vec<(String, String)> {
+        parse(src)
+            .parameters
+            .iter()
+            .map(|p| (p.name_str().into_owned(), p.value_str().into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn name_value_splitting_matches_postfix() {
+        assert_eq!(
+            pairs("a=b\nc = d \ne   =    f   \ng =\nh=i=j\nweird-name.x = 7\n"),
+            [
+                ("a".into(), "b".into()),
+                ("c".into(), "d".into()),
+                ("e".into(), "f".into()),
+                ("g".into(), String::new()),
+                ("h".into(), "i=j".into()),
+                ("weird-name.x".into(), "7".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn equals_may_sit_on_a_continuation_line() {
+        assert_eq!(
+            pairs("name\n  = value\n"),
+            [("name".into(), "value".into())]
+        );
+    }
+
+    #[test]
+    fn quotes_and_hash_are_literal() {
+        assert_eq!(pairs("a = \"x\" # y\n"), [("a".into(), "\"x\" # y".into())]);
+    }
+
+    #[test]
+    fn missing_equals_and_missing_name_are_errors_and_parsing_continues() {
+        let cf = parse("a = 1\njust text\n= 3\nname with space = v\nb = 2\n");
+        assert_eq!(cf.parameters.len(), 2);
+        let msgs: Vec<_> = cf.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "missing '=' after attribute name: `just text`",
+                "missing attribute name: `= 3`",
+                "missing '=' after attribute name: `name with space = v`",
+            ]
+        );
+        assert!(cf.diagnostics.iter().all(|d| d.severity == Severity::Error));
+        assert_eq!(cf.diagnostics[0].labels[0].range, TextRange::new(6, 15));
+    }
+
+    #[test]
+    fn spans_of_multiline_values() {
+        let src = "smtpd_relay_restrictions = permit_mynetworks,\n# note\n    reject_unauth_destination\n";
+        let cf = parse(src);
+        let p = &cf.parameters[0];
+        assert_eq!(&src[p.name_range.to_usize()], "smtpd_relay_restrictions");
+        assert_eq!(
+            &src[p.value_range.to_usize()],
+            "permit_mynetworks,\n# note\n    reject_unauth_destination"
+        );
+        assert_eq!(p.value, b"permit_mynetworks,    reject_unauth_destination");
+        // "reject" inside the value maps to its own line.
+        let at = p.value_file_range(TextRange::new(22, 28));
+        assert_eq!(&src[at.to_usize()], "reject");
+    }
+
+    #[test]
+    fn empty_value_range_is_empty() {
+        let cf = parse("relayhost = \n");
+        let p = &cf.parameters[0];
+        assert!(p.value.is_empty());
+        assert!(p.value_range.is_empty());
+    }
+
+    #[test]
+    fn last_definition_wins() {
+        let cf = parse("a = 1\na = 2\n");
+        assert_eq!(cf.get(b"a").unwrap().value, b"2");
+    }
+
+    #[test]
+    fn carriage_returns_are_trimmed_on_single_lines() {
+        assert_eq!(pairs("a = b\r\n"), [("a".into(), "b".into())]);
+    }
+}
