@@ -21,6 +21,15 @@ pub enum Command {
     Check(CheckArgs),
     /// Show what Postfix's own `postconf` would print, without Postfix installed.
     Postconf(PostconfArgs),
+    /// List the rules, or explain one.
+    Rule(RuleArgs),
+}
+
+/// `postlint rule`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule name (`unknown-parameter`) or code (`PL002`); without it, every rule is listed.
+    pub name: Option<String>,
 }
 
 /// Options shared by every command that reads a configuration.

@@ -21,5 +21,6 @@ fn main() -> ExitCode {
     match cli.command {
         args::Command::Postconf(args) => commands::postconf::run(&args),
         args::Command::Check(args) => commands::check::run(&args),
+        args::Command::Rule(args) => commands::rule::run(&args),
     }
 }

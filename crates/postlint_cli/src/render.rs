@@ -157,7 +157,9 @@ pub fn human(diagnostic: &Diagnostic, files: &[RenderFile<'_>], color: bool) -> 
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(color);
     let mut out = String::new();
     let adapter = adapt(diagnostic, files);
     if handler.render_report(&mut out, &adapter).is_err() {

@@ -8,7 +8,7 @@
 mod filter;
 mod main_view;
 mod master_view;
-mod used;
+pub mod used;
 
 use postlint_diagnostics::{Diagnostic, FileId, LineIndex};
 use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
@@ -143,7 +143,7 @@ impl Config {
         ));
         out.warnings.extend(
             usage
-                .warnings
+                .warnings(self.config_directory.as_deref().unwrap_or("/etc/postfix"))
                 .into_iter()
                 .filter(|w| !(w.contains("/main.cf: unused parameter: "))),
         );

@@ -59,7 +59,8 @@ pub(crate) fn show_nondefault(
     };
     out.warnings
         .extend(crate::master_syntax_warnings(&config.master));
-    out.warnings.extend(usage.warnings);
+    out.warnings
+        .extend(usage.warnings(config.config_directory.as_deref().unwrap_or("/etc/postfix")));
     let mut line = Vec::new();
     let mut emit = |name: &[u8], value: &[u8], stdout: &mut Vec<u8>| {
         line.clear();

@@ -3,28 +3,90 @@
 //! warnings.
 //!
 //! A name is in use when it is a built-in parameter of the target release, a service-derived
-//! name (`relay_destination_recipient_limit` for a `relay` service running `smtp`), listed in
-//! `smtpd_restriction_classes`, referenced with `$` from a main.cf value, a master.cf `-o`
-//! value or a built-in default, or a legacy database-client name (`ldap:foo` makes
-//! `foo_server_host` valid). A `$name` counts only when `name` has a `name = value` somewhere.
+//! name (`relay_destination_recipient_limit` for a `relay` service running `smtp`), a legacy
+//! name that a built-in default refers to (`virtual_maps`), listed in
+//! `smtpd_restriction_classes`, referenced with `$` from a main.cf or master.cf `-o` value, or
+//! a legacy database-client name (`ldap:foo` makes `foo_server_host` valid). A `$name` counts
+//! only when `name` has a `name = value` somewhere.
+//!
+//! The outcome is kept as structured [`Finding`]s with spans; postconf's own warning lines are
+//! a rendering of them.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use postlint_diagnostics::Diagnostic;
+use postlint_diagnostics::{Diagnostic, FileId, TextRange};
 use postlint_syntax::expansion::{self, ExpansionOptions};
+use postlint_syntax::master_cf::Override;
 use postlint_syntax::{PostfixVersion, SYNTAX_CODE, SYNTAX_RULE};
 
-use crate::{Config, MAIN_CF};
+use crate::{Config, MAIN_CF, MASTER_CF};
+
+/// What postconf's bookkeeping says about one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    /// Set, but neither a parameter nor referenced: Postfix ignores it.
+    Unused,
+    /// Referenced with `$`, but nothing defines it: it expands to nothing.
+    Undefined,
+    /// A parameter Postfix sets itself; the assignment is ignored.
+    ReadOnly,
+}
+
+/// One finding of the bookkeeping, located in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What is wrong.
+    pub kind: FindingKind,
+    /// The parameter name.
+    pub name: String,
+    /// The value assigned (empty for undefined references).
+    pub value: String,
+    /// The file of `range`.
+    pub file: FileId,
+    /// The name of the assignment, or the `$` reference.
+    pub range: TextRange,
+    /// `name/type` of the master.cf entry, for findings in master.cf.
+    pub service: Option<String>,
+}
 
 /// The outcome of postconf's bookkeeping over both files.
 #[derive(Debug, Default)]
-pub(crate) struct Usage {
+pub struct Usage {
     /// main.cf names, last value each, that `-n` prints.
     pub printed: BTreeMap<Vec<u8>, Vec<u8>>,
-    /// Warnings in the order postconf groups them (master.cf first, then main.cf).
-    pub warnings: Vec<String>,
+    /// Findings: master.cf ones first, then main.cf ones, each group in name order.
+    pub findings: Vec<Finding>,
     /// A malformed `$` expression in a built-in parameter's value: postconf stops.
     pub fatal: Option<Diagnostic>,
+}
+
+impl Usage {
+    /// The findings as postconf prints them (without the `postconf: warning: ` prefix).
+    pub fn warnings(&self, config_directory: &str) -> Vec<String> {
+        self.findings
+            .iter()
+            .map(|f| {
+                let file = if f.file == MAIN_CF {
+                    "main.cf"
+                } else {
+                    "master.cf"
+                };
+                match f.kind {
+                    FindingKind::Unused => format!(
+                        "{config_directory}/{file}: unused parameter: {}={}",
+                        f.name, f.value
+                    ),
+                    FindingKind::Undefined => {
+                        format!("{config_directory}/{file}: undefined parameter: {}", f.name)
+                    }
+                    FindingKind::ReadOnly => format!(
+                        "{config_directory}/{file}: read-only parameter assignment: {}={}",
+                        f.name, f.value
+                    ),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Whether `name` is a built-in parameter of `version`.
@@ -34,22 +96,39 @@ fn is_builtin(name: &str, version: PostfixVersion) -> bool {
 
 /// Whether `name` is a read-only built-in parameter (set by Postfix, never by the user).
 pub(crate) fn is_read_only(name: &str, version: PostfixVersion) -> bool {
-    info(name).is_some_and(|i| i.read_only) && is_builtin(name, version)
+    postlint_params::lookup(name).is_some_and(|i| i.read_only) && is_builtin(name, version)
 }
 
-fn info(name: &str) -> Option<&'static postlint_params::ParamInfo> {
-    postlint_params::lookup(name)
+fn is_raw(name: &str) -> bool {
+    postlint_params::lookup(name).is_some_and(|i| i.raw)
 }
 
-/// `$name` references of a value (every form, both branches of conditionals).
-fn references(value: &[u8], version: PostfixVersion) -> (Vec<String>, bool) {
-    let parsed = expansion::parse(value, ExpansionOptions { version });
-    let refs = parsed.expr.references().map(str::to_owned).collect();
-    (refs, !parsed.errors.is_empty())
+/// Legacy names: parameters that no longer exist but that built-in defaults still refer to
+/// (`smtp_fallback_relay = $fallback_relay`). postconf registers them as parameters, so they
+/// are valid wherever they are set and never "undefined".
+fn legacy_names(version: PostfixVersion) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in postlint_params::all() {
+        if !is_builtin(p.name, version) || p.raw {
+            continue;
+        }
+        if let Some(default) = postlint_params::default_value(p.name, version) {
+            let parsed = expansion::parse(default.as_bytes(), ExpansionOptions { version });
+            out.extend(
+                parsed
+                    .expr
+                    .references()
+                    .filter(|r| !is_builtin(r, version))
+                    .map(str::to_owned),
+            );
+        }
+    }
+    out
 }
 
 /// Names a legacy database-client table reference makes valid.
-fn dbms_names(value: &[u8], out: &mut Vec<String>) {
+fn dbms_names(value: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
     let text = String::from_utf8_lossy(value);
     for token in text.split([' ', ',', '\t', '\r', '\n', '{', '}']) {
         let mut rest = token;
@@ -69,326 +148,7 @@ fn dbms_names(value: &[u8], out: &mut Vec<String>) {
             out.push(format!("{name}_{suffix}"));
         }
     }
-}
-
-/// Runs postconf's bookkeeping for `config`.
-pub(crate) fn usage(config: &Config) -> Usage {
-    let version = config.version;
-    let dir = config.config_directory.as_deref().unwrap_or("/etc/postfix");
-    let mut usage = Usage::default();
-
-    // The main.cf dictionary: `-c` sets config_directory first, then main.cf, last wins.
-    let mut main: BTreeMap<Vec<u8>, (Vec<u8>, usize)> = BTreeMap::new();
-    if let Some(dir) = &config.config_directory {
-        main.insert(
-            b"config_directory".to_vec(),
-            (dir.as_bytes().to_vec(), usize::MAX),
-        );
-    }
-    for (index, p) in config.main.parameters.iter().enumerate() {
-        main.insert(p.name.clone(), (p.value.clone(), index));
-    }
-
-    // Parameters postconf has a table entry for: built-ins and service-derived names.
-    let mut service_derived: HashSet<String> = HashSet::new();
-    for service in &config.master.services {
-        let name = service.name().as_str().into_owned();
-        for suffix in postlint_params::service_derived_suffixes(&service.command().as_str()) {
-            service_derived.insert(format!("{name}{suffix}"));
-        }
-    }
-    let legacy = legacy_names(version);
-    let in_table = |name: &str| {
-        is_builtin(name, version) || service_derived.contains(name) || legacy.contains(name)
-    };
-
-    // master.cf name spaces, one per literal name/type (duplicates share one).
-    let mut local: BTreeMap<String, BTreeMap<Vec<u8>, Vec<u8>>> = BTreeMap::new();
-    for service in &config.master.services {
-        for ov in &service.overrides {
-            local
-                .entry(service.key())
-                .or_default()
-                .insert(ov.name.clone(), ov.value.clone());
-        }
-    }
-
-    let mut valid_global: HashSet<String> = HashSet::new();
-    let mut valid_local: HashMap2 = HashMap2::new();
-    let mut undefined_main: BTreeSet<String> = BTreeSet::new();
-    let mut undefined_master: BTreeSet<String> = BTreeSet::new();
-
-    // Restriction classes named in main.cf (after expansion against main.cf).
-    let classes: Vec<String> = main
-        .get(b"smtpd_restriction_classes".as_slice())
-        .map(|(v, _)| split_list(&expand_simple(v, &main, version)))
-        .unwrap_or_default();
-
-    // Read-only assignments are reported and dropped, as postconf does.
-    let mut read_only_main = Vec::new();
-    for (name, (value, _)) in &main {
-        let name_s = String::from_utf8_lossy(name);
-        if info(&name_s).is_some_and(|i| i.read_only) && in_table(&name_s) {
-            read_only_main.push(name.clone());
-            usage.warnings.push(format!(
-                "{dir}/main.cf: read-only parameter assignment: {name_s}={}",
-                String::from_utf8_lossy(value)
-            ));
-        }
-    }
-    for name in &read_only_main {
-        main.remove(name);
-    }
-
-    // 1. master.cf name spaces.
-    let mut master_warnings = Vec::new();
-    for (key, params) in &mut local {
-        let mut drop = Vec::new();
-        for (name, value) in params.iter() {
-            let name_s = String::from_utf8_lossy(name);
-            if info(&name_s).is_some_and(|i| i.read_only) && in_table(&name_s) {
-                master_warnings.push(format!(
-                    "{dir}/master.cf: read-only parameter assignment: {name_s}={}",
-                    String::from_utf8_lossy(value)
-                ));
-                drop.push(name.clone());
-            }
-        }
-        for name in drop {
-            params.remove(&name);
-        }
-        let local_classes: Vec<String> = params
-            .get(b"smtpd_restriction_classes".as_slice())
-            .map(|v| split_list(&String::from_utf8_lossy(v)))
-            .unwrap_or_default();
-        let valid = valid_local.entry(key.clone()).or_default();
-        for class in local_classes {
-            flag(
-                &class,
-                Some(params),
-                &main,
-                &mut valid_global,
-                valid,
-                &in_table,
-                &mut undefined_master,
-            );
-        }
-        for (name, value) in params.iter() {
-            let name_s = String::from_utf8_lossy(name).into_owned();
-            if classes.contains(&name_s) {
-                valid.insert(name_s.clone());
-            }
-            if info(&name_s).is_some_and(|i| i.raw) && in_table(&name_s) {
-                continue;
-            }
-            let (refs, _) = references(value, version);
-            for r in refs {
-                flag(
-                    &r,
-                    Some(params),
-                    &main,
-                    &mut valid_global,
-                    valid,
-                    &in_table,
-                    &mut undefined_master,
-                );
-            }
-            // Database-client names exist only for compatibility: never "undefined".
-            let mut dbms = Vec::new();
-            dbms_names(value, &mut dbms);
-            for r in dbms {
-                flag(
-                    &r,
-                    Some(params),
-                    &main,
-                    &mut valid_global,
-                    valid,
-                    &in_table,
-                    &mut BTreeSet::new(),
-                );
-            }
-        }
-    }
-
-    // 3. main.cf: restriction classes, then every value's references.
-    for class in &classes {
-        flag_main(
-            class,
-            &main,
-            &mut local,
-            &mut valid_local,
-            &mut valid_global,
-            &in_table,
-            &mut undefined_main,
-        );
-    }
-    for (name, (value, index)) in &main {
-        let name_s = String::from_utf8_lossy(name).into_owned();
-        let raw = in_table(&name_s) && info(&name_s).is_some_and(|i| i.raw);
-        if raw {
-            continue;
-        }
-        let (mut names, bad) = references(value, version);
-        if bad
-            && in_table(&name_s)
-            && usage.fatal.is_none()
-            && let Some(p) = config.main.parameters.get(*index)
-        {
-            {
-                let parsed = expansion::parse(value, ExpansionOptions { version });
-                let detail = parsed
-                    .errors
-                    .first()
-                    .map_or_else(String::new, |e| e.message.clone());
-                let at = parsed
-                    .errors
-                    .first()
-                    .map_or(p.value_range, |e| p.value_file_range(e.range));
-                usage.fatal = Some(
-                    Diagnostic::new(
-                        SYNTAX_RULE,
-                        SYNTAX_CODE,
-                        postlint_diagnostics::Severity::Error,
-                        format!("macro processing error in `{name_s}`: {detail}"),
-                        MAIN_CF,
-                        at,
-                    )
-                    .with_note("Postfix refuses to start: a malformed `$` expression in a built-in parameter is fatal"),
-                );
-            }
-        }
-        for r in names.drain(..) {
-            flag_main(
-                &r,
-                &main,
-                &mut local,
-                &mut valid_local,
-                &mut valid_global,
-                &in_table,
-                &mut undefined_main,
-            );
-        }
-        // Database-client names exist only for compatibility: never "undefined".
-        dbms_names(value, &mut names);
-        for r in names {
-            flag_main(
-                &r,
-                &main,
-                &mut local,
-                &mut valid_local,
-                &mut valid_global,
-                &in_table,
-                &mut BTreeSet::new(),
-            );
-        }
-    }
-
-    // Unused parameters.
-    for (key, params) in &local {
-        let valid = valid_local.get(key);
-        for (name, value) in params {
-            let name_s = String::from_utf8_lossy(name);
-            if in_table(&name_s) || valid.is_some_and(|v| v.contains(name_s.as_ref())) {
-                continue;
-            }
-            master_warnings.push(format!(
-                "{dir}/master.cf: unused parameter: {name_s}={}",
-                String::from_utf8_lossy(value)
-            ));
-        }
-    }
-    for name in &undefined_master {
-        master_warnings.push(format!("{dir}/master.cf: undefined parameter: {name}"));
-    }
-    let mut main_warnings = Vec::new();
-    for name in &undefined_main {
-        main_warnings.push(format!("{dir}/main.cf: undefined parameter: {name}"));
-    }
-    for (name, (value, _)) in &main {
-        let name_s = String::from_utf8_lossy(name);
-        if in_table(&name_s) || valid_global.contains(name_s.as_ref()) {
-            usage.printed.insert(name.clone(), value.clone());
-        } else {
-            main_warnings.push(format!(
-                "{dir}/main.cf: unused parameter: {name_s}={}",
-                String::from_utf8_lossy(value)
-            ));
-        }
-    }
-    usage.warnings.extend(master_warnings);
-    usage.warnings.extend(main_warnings);
-    usage
-}
-
-/// Valid user-defined names per master.cf name space.
-type HashMap2 = std::collections::HashMap<String, HashSet<String>>;
-
-/// Legacy names: parameters that no longer exist but that built-in defaults still refer to
-/// (`smtp_fallback_relay = $fallback_relay`). postconf registers them as parameters, so they
-/// are valid wherever they are set and never "undefined".
-fn legacy_names(version: PostfixVersion) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for p in postlint_params::all() {
-        if !is_builtin(p.name, version) || p.raw {
-            continue;
-        }
-        if let Some(default) = postlint_params::default_value(p.name, version) {
-            for r in references(default.as_bytes(), version).0 {
-                if !is_builtin(&r, version) {
-                    out.insert(r);
-                }
-            }
-        }
-    }
     out
-}
-
-/// A `$name` seen in a master.cf `-o` value of one service.
-fn flag(
-    name: &str,
-    params: Option<&BTreeMap<Vec<u8>, Vec<u8>>>,
-    main: &BTreeMap<Vec<u8>, (Vec<u8>, usize)>,
-    valid_global: &mut HashSet<String>,
-    valid_local: &mut HashSet<String>,
-    in_table: &impl Fn(&str) -> bool,
-    undefined: &mut BTreeSet<String>,
-) {
-    if params.is_some_and(|p| p.contains_key(name.as_bytes())) {
-        valid_local.insert(name.to_owned());
-    } else if main.contains_key(name.as_bytes()) {
-        valid_global.insert(name.to_owned());
-    } else if !in_table(name) {
-        undefined.insert(name.to_owned());
-    }
-}
-
-/// A `$name` seen in a main.cf value: it validates main.cf and every master.cf name space.
-fn flag_main(
-    name: &str,
-    main: &BTreeMap<Vec<u8>, (Vec<u8>, usize)>,
-    local: &mut BTreeMap<String, BTreeMap<Vec<u8>, Vec<u8>>>,
-    valid_local: &mut HashMap2,
-    valid_global: &mut HashSet<String>,
-    in_table: &impl Fn(&str) -> bool,
-    undefined: &mut BTreeSet<String>,
-) {
-    let mut supplied = false;
-    if main.contains_key(name.as_bytes()) {
-        supplied = true;
-        valid_global.insert(name.to_owned());
-    }
-    for (key, params) in local.iter() {
-        if params.contains_key(name.as_bytes()) {
-            supplied = true;
-            valid_local
-                .entry(key.clone())
-                .or_default()
-                .insert(name.to_owned());
-        }
-    }
-    if !supplied && !in_table(name) {
-        undefined.insert(name.to_owned());
-    }
 }
 
 /// Splits a list on Postfix's list separators.
@@ -399,21 +159,107 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Expands `$name` references against main.cf only (how postconf evaluates
-/// `smtpd_restriction_classes` for this bookkeeping), to a bounded depth.
-fn expand_simple(
-    value: &[u8],
-    main: &BTreeMap<Vec<u8>, (Vec<u8>, usize)>,
+/// The file range of bytes `inner` of an override's value (the whole value when the value's
+/// text is not a plain copy of the file, e.g. a `{ }` group spanning lines).
+fn override_value_range(ov: &Override, inner: TextRange) -> TextRange {
+    if ov.value_range.len() as usize == ov.value.len() {
+        TextRange::new(
+            ov.value_range.start + inner.start,
+            ov.value_range.start + inner.end,
+        )
+    } else {
+        ov.value_range
+    }
+}
+
+/// One main.cf entry in the dictionary: its value and where it is (`None` for the
+/// `config_directory` that `-c` sets).
+struct MainEntry {
+    value: Vec<u8>,
+    index: Option<usize>,
+}
+
+/// One `-o` in a master.cf name space, with the override that set it last.
+struct LocalEntry<'a> {
+    value: Vec<u8>,
+    at: &'a Override,
+}
+
+/// The state of one bookkeeping run.
+struct Books<'a> {
     version: PostfixVersion,
-) -> String {
-    fn go(
-        value: &[u8],
-        main: &BTreeMap<Vec<u8>, (Vec<u8>, usize)>,
-        version: PostfixVersion,
-        depth: usize,
-        out: &mut String,
-    ) {
-        let parsed = expansion::parse(value, ExpansionOptions { version });
+    main: BTreeMap<Vec<u8>, MainEntry>,
+    /// master.cf name spaces, one per literal `name/type` (duplicate entries share one).
+    local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'a>>>,
+    table: HashSet<String>,
+    valid_global: HashSet<String>,
+    valid_local: HashMap<String, HashSet<String>>,
+    /// Undefined names and where each was first referenced.
+    undefined: BTreeMap<String, (FileId, TextRange, Option<String>)>,
+}
+
+impl Books<'_> {
+    fn in_table(&self, name: &str) -> bool {
+        is_builtin(name, self.version) || self.table.contains(name)
+    }
+
+    /// A `$name` in a `-o` value of the name space `key` (or a class listed there).
+    fn flag_local(&mut self, key: &str, name: &str, at: Option<(FileId, TextRange)>) {
+        if self
+            .local
+            .get(key)
+            .is_some_and(|p| p.contains_key(name.as_bytes()))
+        {
+            self.valid_local
+                .entry(key.to_owned())
+                .or_default()
+                .insert(name.to_owned());
+        } else if self.main.contains_key(name.as_bytes()) {
+            self.valid_global.insert(name.to_owned());
+        } else if let Some((file, range)) = at
+            && !self.in_table(name)
+        {
+            self.undefined
+                .entry(name.to_owned())
+                .or_insert((file, range, Some(key.to_owned())));
+        }
+    }
+
+    /// A `$name` in a main.cf value: it validates main.cf and every master.cf name space.
+    fn flag_main(&mut self, name: &str, at: Option<(FileId, TextRange)>) {
+        let mut supplied = false;
+        if self.main.contains_key(name.as_bytes()) {
+            supplied = true;
+            self.valid_global.insert(name.to_owned());
+        }
+        for (key, params) in &self.local {
+            if params.contains_key(name.as_bytes()) {
+                supplied = true;
+                self.valid_local
+                    .entry(key.clone())
+                    .or_default()
+                    .insert(name.to_owned());
+            }
+        }
+        if !supplied
+            && let Some((file, range)) = at
+            && !self.in_table(name)
+        {
+            self.undefined
+                .entry(name.to_owned())
+                .or_insert((file, range, None));
+        }
+    }
+
+    /// Expands `$name` references against main.cf only (how postconf evaluates
+    /// `smtpd_restriction_classes` for this bookkeeping), to a bounded depth.
+    fn expand_main(&self, value: &[u8], depth: usize, out: &mut String) {
+        let parsed = expansion::parse(
+            value,
+            ExpansionOptions {
+                version: self.version,
+            },
+        );
         for piece in &parsed.expr.pieces {
             match piece {
                 expansion::Piece::Literal(r) => {
@@ -423,15 +269,255 @@ fn expand_simple(
                 expansion::Piece::Ref(reference) => {
                     if let expansion::RefForm::Name { name, .. } = &reference.form
                         && depth < expansion::MAX_NESTING
-                        && let Some((v, _)) = main.get(name.as_bytes())
+                        && let Some(entry) = self.main.get(name.as_bytes())
                     {
-                        go(v, main, version, depth + 1, out);
+                        self.expand_main(&entry.value, depth + 1, out);
                     }
                 }
             }
         }
     }
-    let mut out = String::new();
-    go(value, main, version, 0, &mut out);
-    out
+}
+
+/// Runs postconf's bookkeeping for `config`.
+pub fn usage(config: &Config) -> Usage {
+    let version = config.version;
+    let mut usage = Usage::default();
+
+    let mut main = BTreeMap::new();
+    if let Some(dir) = &config.config_directory {
+        main.insert(
+            b"config_directory".to_vec(),
+            MainEntry {
+                value: dir.as_bytes().to_vec(),
+                index: None,
+            },
+        );
+    }
+    for (index, p) in config.main.parameters.iter().enumerate() {
+        main.insert(
+            p.name.clone(),
+            MainEntry {
+                value: p.value.clone(),
+                index: Some(index),
+            },
+        );
+    }
+    let mut local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'_>>> = BTreeMap::new();
+    let mut table = legacy_names(version);
+    for service in &config.master.services {
+        let name = service.name().as_str().into_owned();
+        for suffix in postlint_params::service_derived_suffixes(&service.command().as_str()) {
+            table.insert(format!("{name}{suffix}"));
+        }
+        for ov in &service.overrides {
+            local.entry(service.key()).or_default().insert(
+                ov.name.clone(),
+                LocalEntry {
+                    value: ov.value.clone(),
+                    at: ov,
+                },
+            );
+        }
+    }
+    let mut books = Books {
+        version,
+        main,
+        local,
+        table,
+        valid_global: HashSet::new(),
+        valid_local: HashMap::new(),
+        undefined: BTreeMap::new(),
+    };
+
+    // Read-only assignments are reported and dropped, as postconf does.
+    let mut master_findings = Vec::new();
+    let mut main_findings = Vec::new();
+    books.main.retain(|name, entry| {
+        let name_s = String::from_utf8_lossy(name);
+        if !is_read_only(&name_s, version) {
+            return true;
+        }
+        if let Some(p) = entry.index.and_then(|i| config.main.parameters.get(i)) {
+            main_findings.push(Finding {
+                kind: FindingKind::ReadOnly,
+                name: name_s.into_owned(),
+                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                file: MAIN_CF,
+                range: p.name_range,
+                service: None,
+            });
+        }
+        false
+    });
+    for (key, params) in &mut books.local {
+        params.retain(|name, entry| {
+            let name_s = String::from_utf8_lossy(name);
+            if !is_read_only(&name_s, version) {
+                return true;
+            }
+            master_findings.push(Finding {
+                kind: FindingKind::ReadOnly,
+                name: name_s.into_owned(),
+                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                file: MASTER_CF,
+                range: entry.at.name_range,
+                service: Some(key.clone()),
+            });
+            false
+        });
+    }
+
+    // Restriction classes named in main.cf (after expansion against main.cf).
+    let classes: Vec<String> = books
+        .main
+        .get(b"smtpd_restriction_classes".as_slice())
+        .map(|entry| {
+            let mut out = String::new();
+            books.expand_main(&entry.value, 0, &mut out);
+            split_list(&out)
+        })
+        .unwrap_or_default();
+
+    // master.cf name spaces: restriction classes, then the references in each -o value.
+    let keys: Vec<String> = books.local.keys().cloned().collect();
+    for key in &keys {
+        let mut refs: Vec<(String, Option<(FileId, TextRange)>)> = Vec::new();
+        if let Some(params) = books.local.get(key) {
+            if let Some(entry) = params.get(b"smtpd_restriction_classes".as_slice()) {
+                let at = Some((MASTER_CF, entry.at.value_range));
+                refs.extend(
+                    split_list(&String::from_utf8_lossy(&entry.value))
+                        .into_iter()
+                        .map(|c| (c, at)),
+                );
+            }
+            for (name, entry) in params {
+                let name_s = String::from_utf8_lossy(name).into_owned();
+                if classes.contains(&name_s) {
+                    books
+                        .valid_local
+                        .entry(key.clone())
+                        .or_default()
+                        .insert(name_s.clone());
+                }
+                if is_raw(&name_s) && books.in_table(&name_s) {
+                    continue;
+                }
+                let parsed = expansion::parse(&entry.value, ExpansionOptions { version });
+                for (r, range) in parsed.expr.reference_spans() {
+                    let at = (MASTER_CF, override_value_range(entry.at, range));
+                    refs.push((r.to_owned(), Some(at)));
+                }
+                // Database-client names exist only for compatibility: never "undefined".
+                refs.extend(dbms_names(&entry.value).into_iter().map(|n| (n, None)));
+            }
+        }
+        for (name, at) in refs {
+            books.flag_local(key, &name, at);
+        }
+    }
+
+    // main.cf: restriction classes, then every value's references.
+    let class_at = books
+        .main
+        .get(b"smtpd_restriction_classes".as_slice())
+        .and_then(|e| e.index)
+        .and_then(|i| config.main.parameters.get(i))
+        .map(|p| (MAIN_CF, p.value_range));
+    for class in &classes {
+        books.flag_main(class, class_at);
+    }
+    let mut refs: Vec<(String, Option<(FileId, TextRange)>)> = Vec::new();
+    for (name, entry) in &books.main {
+        let name_s = String::from_utf8_lossy(name).into_owned();
+        if books.in_table(&name_s) && is_raw(&name_s) {
+            continue;
+        }
+        let parsed = expansion::parse(&entry.value, ExpansionOptions { version });
+        let param = entry.index.and_then(|i| config.main.parameters.get(i));
+        if !parsed.errors.is_empty()
+            && books.in_table(&name_s)
+            && usage.fatal.is_none()
+            && let Some(p) = param
+        {
+            let first = parsed.errors.first();
+            let detail = first.map_or_else(String::new, |e| e.message.clone());
+            let at = first.map_or(p.value_range, |e| p.value_file_range(e.range));
+            usage.fatal = Some(
+                Diagnostic::new(
+                    SYNTAX_RULE,
+                    SYNTAX_CODE,
+                    postlint_diagnostics::Severity::Error,
+                    format!("macro processing error in `{name_s}`: {detail}"),
+                    MAIN_CF,
+                    at,
+                )
+                .with_note(
+                    "Postfix refuses to start: a malformed `$` expression in a built-in parameter is fatal",
+                ),
+            );
+        }
+        for (r, range) in parsed.expr.reference_spans() {
+            let at = param.map(|p| (MAIN_CF, p.value_file_range(range)));
+            refs.push((r.to_owned(), at));
+        }
+        // Database-client names exist only for compatibility: never "undefined".
+        refs.extend(dbms_names(&entry.value).into_iter().map(|n| (n, None)));
+    }
+    for (name, at) in refs {
+        books.flag_main(&name, at);
+    }
+
+    // Unused parameters, then undefined references, master.cf before main.cf.
+    for (key, params) in &books.local {
+        let valid = books.valid_local.get(key);
+        for (name, entry) in params {
+            let name_s = String::from_utf8_lossy(name);
+            if books.in_table(&name_s) || valid.is_some_and(|v| v.contains(name_s.as_ref())) {
+                continue;
+            }
+            master_findings.push(Finding {
+                kind: FindingKind::Unused,
+                name: name_s.into_owned(),
+                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                file: MASTER_CF,
+                range: entry.at.name_range,
+                service: Some(key.clone()),
+            });
+        }
+    }
+    for (name, (file, range, service)) in &books.undefined {
+        let finding = Finding {
+            kind: FindingKind::Undefined,
+            name: name.clone(),
+            value: String::new(),
+            file: *file,
+            range: *range,
+            service: service.clone(),
+        };
+        if *file == MASTER_CF {
+            master_findings.push(finding);
+        } else {
+            main_findings.push(finding);
+        }
+    }
+    for (name, entry) in &books.main {
+        let name_s = String::from_utf8_lossy(name);
+        if books.in_table(&name_s) || books.valid_global.contains(name_s.as_ref()) {
+            usage.printed.insert(name.clone(), entry.value.clone());
+        } else if let Some(p) = entry.index.and_then(|i| config.main.parameters.get(i)) {
+            main_findings.push(Finding {
+                kind: FindingKind::Unused,
+                name: name_s.into_owned(),
+                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                file: MAIN_CF,
+                range: p.name_range,
+                service: None,
+            });
+        }
+    }
+    usage.findings.extend(master_findings);
+    usage.findings.extend(main_findings);
+    usage
 }

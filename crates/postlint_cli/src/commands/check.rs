@@ -47,12 +47,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             },
         ];
         let color = crate::render::stdout_color();
-        for diagnostic in config
-            .main
-            .diagnostics
-            .iter()
-            .chain(&config.master.diagnostics)
-        {
+        for diagnostic in &postlint_linter::lint(&config) {
             match diagnostic.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,

@@ -1,0 +1,44 @@
+//! `postlint rule [NAME]`: the rule list, or one rule's documentation.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use postlint_linter::{RULES, rule};
+
+use crate::args::RuleArgs;
+
+/// Runs the command.
+pub fn run(args: &RuleArgs) -> ExitCode {
+    let mut out = String::new();
+    match &args.name {
+        None => {
+            for r in RULES {
+                let _ = writeln!(
+                    out,
+                    "{:<6} {:<28} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                );
+            }
+        }
+        Some(name) => {
+            let Some(r) = rule(name) else {
+                eprintln!("postlint: error: no rule named `{name}` (see `postlint rule`)");
+                return ExitCode::from(2);
+            };
+            let _ = writeln!(
+                out,
+                "# {} ({})\n\n{}\n\ndefault severity: {}\n\n{}",
+                r.name,
+                r.code,
+                r.summary,
+                r.severity.as_str(),
+                r.docs
+            );
+        }
+    }
+    crate::render::write_stdout(out.as_bytes());
+    ExitCode::SUCCESS
+}
