@@ -20,24 +20,38 @@ use grammar::{LinesParser, Rule};
 /// (leading whitespace included, newline dropped), so it is a concatenation of file pieces.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SourceMap {
-    /// `(logical start, file start, length)` of each piece, in order.
-    pieces: Vec<(u32, u32, u32)>,
+    /// `(logical start, file start, length)` of the head line: most entries have no other
+    /// piece, and keeping it inline spares them an allocation.
+    first: (u32, u32, u32),
+    /// The continuation lines' pieces, in order.
+    rest: Vec<(u32, u32, u32)>,
 }
 
 impl SourceMap {
     fn push(&mut self, logical_start: u32, file_range: TextRange) {
-        self.pieces
-            .push((logical_start, file_range.start, file_range.len()));
+        let piece = (logical_start, file_range.start, file_range.len());
+        if logical_start == 0 {
+            self.first = piece;
+        } else {
+            self.rest.push(piece);
+        }
+    }
+
+    fn piece(&self, index: usize) -> Option<(u32, u32, u32)> {
+        if index == 0 {
+            Some(self.first)
+        } else {
+            self.rest.get(index - 1).copied()
+        }
     }
 
     /// The file offset of logical offset `at`, attaching a piece boundary to the next piece.
     pub fn offset(&self, at: u32) -> u32 {
-        let idx = self
-            .pieces
-            .partition_point(|&(start, _, _)| start <= at)
-            .saturating_sub(1);
-        match self.pieces.get(idx) {
-            Some(&(start, file, len)) => file + (at - start).min(len),
+        // Pieces before `at`: the head line, plus the continuation lines starting at or
+        // before it.
+        let idx = self.rest.partition_point(|&(start, _, _)| start <= at);
+        match self.piece(idx) {
+            Some((start, file, len)) => file + (at - start).min(len),
             None => 0,
         }
     }
@@ -96,20 +110,21 @@ pub fn logical_lines(src: &[u8], file: FileId) -> Lines {
     let text = shadow(src);
     let mut out = Lines::default();
     let Ok(pairs) = LinesParser::parse(Rule::file, &text) else {
-        {
-            // The grammar accepts every input; this is a defect, reported rather than hidden.
-            out.diagnostics.push(Diagnostic::new(
-                SYNTAX_RULE,
-                SYNTAX_CODE,
-                Severity::Error,
-                "internal error: the line grammar rejected this file",
-                file,
-                TextRange::from_usize(0, src.len()),
-            ));
-            return out;
-        }
+        // The grammar accepts every input; this is a defect, reported rather than hidden.
+        out.diagnostics.push(Diagnostic::new(
+            SYNTAX_RULE,
+            SYNTAX_CODE,
+            Severity::Error,
+            "internal error: the line grammar rejected this file",
+            file,
+            TextRange::from_usize(0, src.len()),
+        ));
+        return out;
     };
-    for pair in pairs.flatten() {
+    let Some(top) = pairs.into_iter().next() else {
+        return out;
+    };
+    for pair in top.into_inner() {
         match pair.as_rule() {
             Rule::entry => {
                 let mut joined = Vec::new();
@@ -119,8 +134,10 @@ pub fn logical_lines(src: &[u8], file: FileId) -> Lines {
                 for piece in pair.into_inner() {
                     let span = piece.as_span();
                     let range = TextRange::from_usize(span.start(), span.end());
-                    if piece.as_rule() == Rule::head {
-                        head = range;
+                    match piece.as_rule() {
+                        Rule::head => head = range,
+                        Rule::cont => {}
+                        _ => continue,
                     }
                     map.push(u32::try_from(joined.len()).unwrap_or(u32::MAX), range);
                     joined.extend_from_slice(range.slice(src));

@@ -1,19 +1,10 @@
-//! `main.cf`: `name = value` entries on logical lines.
+//! `main.cf`: `name = value` entries on logical lines. The line grammar groups physical lines;
+//! each logical line is then split as Postfix's `split_nameval()` does.
 
-use pest::Parser as _;
 use postlint_diagnostics::{Diagnostic, FileId, Severity, TextRange};
 
 use crate::lines::{LogicalLine, logical_lines};
-use crate::shadow::shadow;
 use crate::{SYNTAX_CODE, SYNTAX_RULE};
-
-mod grammar {
-    //! The generated parser; its `Rule` enum stays private to this module tree.
-    #[derive(pest_derive::Parser)]
-    #[grammar = "grammar/main_cf.pest"]
-    pub(super) struct MainCfParser;
-}
-use grammar::{MainCfParser, Rule};
 
 /// One `name = value` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +70,7 @@ impl MainCf {
             diagnostics: lines.diagnostics,
         };
         for line in lines.lines {
-            match split_nameval(&line) {
+            match split_nameval(&line.text) {
                 Ok((name, eq_end)) => {
                     let (vstart, vend) = trim_ws(&line.text, eq_end);
                     let value_logical = TextRange::from_usize(vstart, vend);
@@ -118,33 +109,32 @@ impl MainCf {
     }
 }
 
-/// The name range and the offset just past `=`, or Postfix's error text and a help line.
-fn split_nameval(line: &LogicalLine) -> Result<(TextRange, usize), (&'static str, &'static str)> {
-    let text = shadow(&line.text);
-    if line.text.first() == Some(&b'=') {
+/// Postfix's `split_nameval()` on a logical line: the name is the longest run of bytes that
+/// are neither whitespace nor `=`, then optional whitespace and a literal `=` (which may be on
+/// a continuation line). Returns the name range and the offset just past `=`, or Postfix's
+/// error text and a help line.
+fn split_nameval(text: &[u8]) -> Result<(TextRange, usize), (&'static str, &'static str)> {
+    let name_end = text
+        .iter()
+        .position(|&b| is_space(b) || b == b'=')
+        .unwrap_or(text.len());
+    if name_end == 0 {
         return Err((
             "missing attribute name",
             "write `name = value`; this line has nothing before the `=`",
         ));
     }
-    let pairs = MainCfParser::parse(Rule::parameter, &text).map_err(|_| {
-        (
-            "missing '=' after attribute name",
-            "write `name = value`; a name cannot contain whitespace, and text on its own line must be indented to continue the entry above or start with `#` to be a comment",
-        )
-    })?;
-    let mut name = TextRange::default();
-    let mut eq_end = 0usize;
-    for pair in pairs.flatten() {
-        match pair.as_rule() {
-            Rule::name => {
-                name = TextRange::from_usize(pair.as_span().start(), pair.as_span().end());
-            }
-            Rule::equals => eq_end = pair.as_span().end(),
-            _ => {}
-        }
+    let mut at = name_end;
+    while text.get(at).copied().is_some_and(is_space) {
+        at += 1;
     }
-    Ok((name, eq_end))
+    if text.get(at) == Some(&b'=') {
+        return Ok((TextRange::from_usize(0, name_end), at + 1));
+    }
+    Err((
+        "missing '=' after attribute name",
+        "write `name = value`; a name cannot contain whitespace, and text on its own line must be indented to continue the entry above or start with `#` to be a comment",
+    ))
 }
 
 /// Postfix's whitespace (C `isspace` on ASCII).
