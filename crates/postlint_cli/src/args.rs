@@ -23,6 +23,46 @@ pub enum Command {
     Postconf(PostconfArgs),
     /// List the rules, or explain one.
     Rule(RuleArgs),
+    /// Show the effective value of each parameter a service runs with, and where it comes from.
+    Effective(EffectiveArgs),
+}
+
+/// Parses `name=value` for `-o`.
+fn parse_override(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected name=value"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("`{text}`: missing parameter name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+/// `postlint effective`.
+#[derive(Debug, Args)]
+pub struct EffectiveArgs {
+    /// The configuration directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Only this master.cf service (`submission/inet`); without it, main.cf's global values.
+    #[arg(long, value_name = "NAME/TYPE")]
+    pub service: Option<String>,
+    /// Show where each value comes from: the line that set it and each `$` reference followed.
+    #[arg(long)]
+    pub explain: bool,
+    /// Only these parameters.
+    #[arg(value_name = "PARAM")]
+    pub names: Vec<String>,
+    /// Show every parameter the service runs with, defaults included (default: only values
+    /// that main.cf or master.cf set, and what they reference).
+    #[arg(long)]
+    pub all: bool,
+    /// The host name Postfix would see, for host-dependent values ($myhostname, $mydomain).
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `postlint rule`.
@@ -76,6 +116,18 @@ pub struct PostconfArgs {
     /// Show master.cf -o parameters as name/type/parameter = value (postconf -P).
     #[arg(short = 'P', group = "view")]
     pub params: bool,
+    /// Show built-in defaults of the target release (postconf -d).
+    #[arg(short = 'd', group = "view")]
+    pub defaults: bool,
+    /// Expand `$name` in values (postconf -x; with -n, -P and -d).
+    #[arg(short = 'x')]
+    pub expand: bool,
+    /// Override a main.cf parameter for this query (postconf -o name=value); repeatable.
+    #[arg(short = 'o', value_name = "NAME=VALUE", value_parser = parse_override)]
+    pub overrides: Vec<(String, String)>,
+    /// The host name Postfix would see, for host-dependent values ($myhostname, $mydomain).
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
     /// Parameter names (-n), or service[/type[/field-or-parameter]] patterns (-M, -F, -P).
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,

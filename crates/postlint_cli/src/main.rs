@@ -22,5 +22,6 @@ fn main() -> ExitCode {
         args::Command::Postconf(args) => commands::postconf::run(&args),
         args::Command::Check(args) => commands::check::run(&args),
         args::Command::Rule(args) => commands::rule::run(&args),
+        args::Command::Effective(args) => commands::effective::run(&args),
     }
 }

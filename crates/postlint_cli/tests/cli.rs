@@ -165,3 +165,73 @@ fn garbage_input_is_diagnosed_not_a_crash() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("error(s)"));
 }
+
+#[test]
+fn effective_explains_where_a_value_comes_from() {
+    let out = postlint(&[
+        "effective",
+        "examples/insecure",
+        "--service",
+        "submission/inet",
+        "--explain",
+        "smtpd_tls_security_level",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "# submission/inet\n\
+         smtpd_tls_security_level = may\n    \
+         from master.cf line 6 (-o)\n    \
+         written `$mua_tls_level`\n        \
+         $mua_tls_level = may  (main.cf line 18)\n"
+    );
+    let missing = postlint(&["effective", "examples/insecure", "--service", "nosuch/inet"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn postconf_x_d_and_o() {
+    // -o overrides main.cf for the query; -x expands.
+    let out = postlint(&[
+        "postconf",
+        "-c",
+        "examples/hardened",
+        "-n",
+        "-x",
+        "-o",
+        "mydomain=example.net",
+        "myorigin",
+    ]);
+    assert_eq!(text(&out.stdout), "myorigin = example.net\n");
+    // -d prints defaults of the target release, unexpanded; -dx expands them.
+    let out = postlint(&[
+        "postconf",
+        "-c",
+        "examples/hardened",
+        "-d",
+        "--postfix-version",
+        "3.11",
+        "smtp_tls_security_level",
+    ]);
+    assert!(
+        text(&out.stdout)
+            .starts_with("smtp_tls_security_level = ${{$compatibility_level} <level {3.11}"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = postlint(&[
+        "postconf",
+        "-c",
+        "examples/hardened",
+        "-d",
+        "-x",
+        "--postfix-version",
+        "3.7",
+        "smtp_tls_security_level",
+        "mynetworks_style",
+    ]);
+    assert_eq!(
+        text(&out.stdout),
+        "mynetworks_style = subnet\nsmtp_tls_security_level =\n"
+    );
+}

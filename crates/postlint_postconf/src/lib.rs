@@ -11,6 +11,7 @@ mod master_view;
 pub mod used;
 
 use postlint_diagnostics::{Diagnostic, FileId, LineIndex};
+use postlint_model::{HostFacts, Model, ModelOptions};
 use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
 
 pub use filter::ServicePattern;
@@ -33,6 +34,8 @@ pub struct Config {
     pub version: PostfixVersion,
     /// Line index of main.cf, for line numbers in postconf's own warnings.
     pub main_index: LineIndex,
+    /// What postconf would learn from the machine it runs on (host name, `$process_id`).
+    pub host: HostFacts,
 }
 
 /// What a postconf view printed.
@@ -65,7 +68,58 @@ impl Config {
             config_directory,
             version,
             main_index: LineIndex::new(main),
+            host: HostFacts::default(),
         }
+    }
+
+    /// Sets the host facts `-x` expansion uses (unknown by default: `$myhostname` and the
+    /// like then stay unexpanded).
+    #[must_use]
+    pub fn with_host(mut self, host: HostFacts) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Applies `postconf -o name=value`: each pair replaces the main.cf value of `name` for
+    /// this query, or is added when main.cf does not set it.
+    #[must_use]
+    pub fn with_overrides(mut self, overrides: &[(String, String)]) -> Self {
+        for (name, value) in overrides {
+            let existing = self
+                .main
+                .parameters
+                .iter_mut()
+                .filter(|p| p.name == name.as_bytes())
+                .collect::<Vec<_>>();
+            if existing.is_empty() {
+                let text = format!("{name} = {value}");
+                let extra = MainCf::parse(text.as_bytes(), MAIN_CF);
+                self.main
+                    .parameters
+                    .extend(extra.parameters.into_iter().map(|mut p| {
+                        // Not from the file: no span.
+                        p.name_range = postlint_diagnostics::TextRange::default();
+                        p.value_range = postlint_diagnostics::TextRange::default();
+                        p
+                    }));
+            } else {
+                for p in existing {
+                    p.value = value.as_bytes().to_vec();
+                }
+            }
+        }
+        self
+    }
+
+    /// The model of this configuration, for `-x` and `-d` views.
+    pub fn model(&self) -> Model {
+        let mut host = self.host.clone();
+        if host.config_directory.is_none() {
+            host.config_directory.clone_from(&self.config_directory);
+        }
+        let mut options = ModelOptions::new(self.version);
+        options.host = host;
+        Model::new(&self.main, &self.master, options)
     }
 
     /// The first error postconf dies on: a malformed main.cf line, a master.cf entry with a
@@ -100,9 +154,32 @@ impl Config {
 
     /// `postconf -n [name…]`.
     pub fn show_nondefault(&self, names: &[String]) -> Result<Output, Fatal> {
+        self.show_nondefault_with(names, false)
+    }
+
+    /// `postconf -n [name…]`, with `-x` when `expand` is set.
+    pub fn show_nondefault_with(&self, names: &[String], expand: bool) -> Result<Output, Fatal> {
         match self.syntax_fatal(false) {
             Some(fatal) => Err(fatal),
-            None => main_view::show_nondefault(self, names, Some(&self.main_index)),
+            None => main_view::show_nondefault(self, names, Some(&self.main_index), expand),
+        }
+    }
+
+    /// `postconf -d [name…]` (`-dx` when `expand` is set): built-in defaults of the target
+    /// release, including the service-derived parameters of this master.cf.
+    ///
+    /// postconf does not read main.cf for `-d` (a broken main.cf does not stop it), but it
+    /// reads master.cf for the service-derived names.
+    pub fn show_defaults(&self, names: &[String], expand: bool) -> Result<Output, Fatal> {
+        match self
+            .master
+            .fatal
+            .and_then(|i| self.master.diagnostics.get(i))
+        {
+            Some(d) => Err(Fatal {
+                diagnostic: Box::new(d.clone()),
+            }),
+            None => Ok(main_view::show_defaults(self, names, expand)),
         }
     }
 
@@ -118,7 +195,16 @@ impl Config {
 
     /// `postconf -P [service[/type[/parameter]]…]`.
     pub fn show_master_params(&self, patterns: &[String]) -> Result<Output, Fatal> {
-        self.master_view(|| master_view::show_params(self, patterns))
+        self.show_master_params_with(patterns, false)
+    }
+
+    /// `postconf -P`, with `-x` when `expand` is set.
+    pub fn show_master_params_with(
+        &self,
+        patterns: &[String],
+        expand: bool,
+    ) -> Result<Output, Fatal> {
+        self.master_view(|| master_view::show_params(self, patterns, expand))
     }
 
     /// A master.cf view: stops where postconf stops, and adds the bookkeeping warnings

@@ -209,7 +209,7 @@ fn params_by_key(config: &Config) -> BTreeMap<String, BTreeMap<Vec<u8>, Vec<u8>>
     map
 }
 
-pub(crate) fn show_params(config: &Config, patterns: &[String]) -> Output {
+pub(crate) fn show_params(config: &Config, patterns: &[String], expand: bool) -> Output {
     let mut out = Output::default();
     let patterns = parse_patterns(
         patterns,
@@ -218,12 +218,24 @@ pub(crate) fn show_params(config: &Config, patterns: &[String]) -> Output {
         &mut out.warnings,
     );
     let by_key = params_by_key(config);
+    let model = expand.then(|| config.model());
+    // With -x, values are expanded in the context of the (last) entry with that key.
+    let last_index: std::collections::HashMap<String, usize> = config
+        .master
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.key(), i))
+        .collect();
     let mut stdout = Vec::new();
     for_selected(config, &patterns, &mut out.warnings, |service, pattern| {
         let key = service.key();
         let Some(params) = by_key.get(&key) else {
             return false;
         };
+        let view = model
+            .as_ref()
+            .and_then(|m| last_index.get(&key).and_then(|&i| m.service(i)));
         let mut printed = false;
         for (name, value) in params {
             if pattern
@@ -235,7 +247,13 @@ pub(crate) fn show_params(config: &Config, patterns: &[String]) -> Output {
             let mut line = format!("{key}/").into_bytes();
             line.extend_from_slice(name);
             line.extend_from_slice(b" = ");
-            line.extend_from_slice(value);
+            match view
+                .as_ref()
+                .and_then(|v| v.value(&String::from_utf8_lossy(name)))
+            {
+                Some(effective) => line.extend_from_slice(effective.expanded.as_bytes()),
+                None => line.extend_from_slice(value),
+            }
             print_line(&mut stdout, &line);
             printed = true;
         }

@@ -27,6 +27,82 @@ use postlint_syntax::PostfixVersion;
 /// Directories excluded from the comparison, each with a verified Postfix behaviour as reason.
 const EXCLUDED: &[(&str, &str)] = &[];
 
+/// `-nx` views left out of the comparison, each with the Postfix behaviour that explains it.
+const NX_EXCLUDED: &[(&str, &str)] = &[(
+    "opensuse-webstack",
+    "inet_interfaces = loopback-only: Postfix computes the default mynetworks from the \
+     inet_interfaces addresses (global/mynetworks.c), so the oracle's $mynetworks is \
+     loopback-only while postlint is given the oracle host's default mynetworks",
+)];
+
+/// The `-nx` oracle ran on a host named `vm`; its default `mynetworks` (with postconf's
+/// trailing space) is the one value `-nx` needs from that host.
+const ORACLE_MYNETWORKS: &str = "127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 [fe80::]/64 ";
+
+/// Replaces digit runs (a `$process_id` expands to postconf's own PID).
+fn mask_digits(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_digits = false;
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                out.push('#');
+            }
+            in_digits = true;
+        } else {
+            out.push(c);
+            in_digits = false;
+        }
+    }
+    out
+}
+
+/// Compares `postconf -nx` after the host normalisation ORACLE.md describes.
+fn compare_nx(case: &Case, failures: &mut String) {
+    if exit_status(&case.rc, "nx") != 0 || NX_EXCLUDED.iter().any(|(s, _)| *s == case.slug) {
+        return;
+    }
+    let config = case.config.clone().with_host(postlint_model::HostFacts {
+        hostname: Some("vm".to_owned()),
+        mynetworks: Some(ORACLE_MYNETWORKS.to_owned()),
+        process_id: Some("4242".to_owned()),
+        config_directory: None,
+    });
+    let ours = match config.show_nondefault_with(&[], true) {
+        Ok(output) => output.stdout,
+        Err(fatal) => {
+            writeln!(
+                failures,
+                "{}: -nx stopped: {}",
+                case.slug, fatal.diagnostic.message
+            )
+            .unwrap();
+            return;
+        }
+    };
+    let theirs = std::fs::read(case.dir.join("postconf/nx.out")).unwrap();
+    let normalise = |bytes: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .map(|l| {
+                if l.contains("debugger") {
+                    mask_digits(l)
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect()
+    };
+    let (ours, theirs) = (normalise(&ours), normalise(&theirs));
+    if ours != theirs {
+        let first = ours.iter().zip(&theirs).find(|(a, b)| a != b).map_or_else(
+            || format!("line counts differ: {} vs {}", ours.len(), theirs.len()),
+            |(a, b)| format!("first difference:\n    postlint: {a}\n    postconf: {b}"),
+        );
+        writeln!(failures, "{}: -nx output differs; {first}", case.slug).unwrap();
+    }
+}
+
 fn corpus_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("POSTLINT_CORPUS").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
@@ -201,6 +277,8 @@ fn postconf_views_match_postfix_on_the_corpus() {
             compare(&case, mode, &mut failures);
             compared += 1;
         }
+        compare_nx(&case, &mut failures);
+        compared += 1;
     }
     eprintln!(
         "postconf differential: {compared} views compared over {} directories",

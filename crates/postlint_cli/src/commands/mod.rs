@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod effective;
 pub mod postconf;
 pub mod rule;

@@ -36,15 +36,22 @@ pub fn run(args: &PostconfArgs) -> ExitCode {
         master_bytes,
         args.config_dir.as_ref().map(|d| d.display().to_string()),
         args.target.postfix_version,
-    );
+    )
+    .with_overrides(&args.overrides)
+    .with_host(postlint_model::HostFacts {
+        hostname: args.hostname.clone(),
+        ..postlint_model::HostFacts::default()
+    });
     let result = if args.master {
         config.show_master_entries(&args.names)
     } else if args.fields {
         config.show_master_fields(&args.names)
     } else if args.params {
-        config.show_master_params(&args.names)
+        config.show_master_params_with(&args.names, args.expand)
+    } else if args.defaults {
+        config.show_defaults(&args.names, args.expand)
     } else {
-        config.show_nondefault(&args.names)
+        config.show_nondefault_with(&args.names, args.expand)
     };
     match result {
         Ok(output) => {

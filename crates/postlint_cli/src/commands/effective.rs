@@ -1,0 +1,149 @@
+//! `postlint effective`: the value of each parameter a service runs with, and with
+//! `--explain` the line that set it and each `$` reference followed.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use postlint_diagnostics::LineIndex;
+use postlint_model::{HostFacts, Model, ModelOptions, Origin, View};
+use postlint_syntax::{MainCf, MasterCf};
+
+use crate::args::EffectiveArgs;
+use crate::input::ConfigDir;
+
+/// Runs the command.
+pub fn run(args: &EffectiveArgs) -> ExitCode {
+    let files = match ConfigDir::read(&args.dir) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("postlint: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if files.main.is_none() && files.master.is_none() {
+        eprintln!(
+            "postlint: error: {} holds neither main.cf nor master.cf",
+            args.dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let main_bytes = files.main.as_deref().unwrap_or_default();
+    let master_bytes = files.master.as_deref().unwrap_or_default();
+    let main = MainCf::parse(main_bytes, postlint_postconf::MAIN_CF);
+    let master = MasterCf::parse(master_bytes, postlint_postconf::MASTER_CF);
+    let mut options = ModelOptions::new(args.target.postfix_version);
+    options.host = HostFacts {
+        hostname: args.hostname.clone(),
+        ..HostFacts::default()
+    };
+    let model = Model::new(&main, &master, options);
+    let (view, overrides) = match &args.service {
+        None => (model.global(), Vec::new()),
+        Some(key) => {
+            let Some(index) = master.services.iter().rposition(|s| s.key() == *key) else {
+                eprintln!("postlint: error: master.cf has no service `{key}`");
+                return ExitCode::from(2);
+            };
+            let Some(view) = model.service(index) else {
+                return ExitCode::from(2);
+            };
+            let names = master
+                .services
+                .get(index)
+                .map(|s| {
+                    s.overrides
+                        .iter()
+                        .map(|o| o.name_str().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (view, names)
+        }
+    };
+    let names: Vec<String> = if !args.names.is_empty() {
+        args.names.clone()
+    } else if args.all {
+        view.names().into_iter().map(str::to_owned).collect()
+    } else {
+        let mut names: Vec<String> = main
+            .parameters
+            .iter()
+            .map(|p| p.name_str().into_owned())
+            .chain(overrides)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let lines = Lines {
+        main: LineIndex::new(main_bytes),
+        master: LineIndex::new(master_bytes),
+    };
+    let mut out = String::new();
+    if let Some(key) = view.service_key() {
+        let _ = writeln!(out, "# {key}");
+    }
+    for name in &names {
+        print_value(&mut out, &view, name, args.explain, &lines);
+    }
+    crate::render::write_stdout(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+struct Lines {
+    main: LineIndex,
+    master: LineIndex,
+}
+
+fn origin_text(origin: &Origin, lines: &Lines) -> String {
+    match origin {
+        Origin::Default { version } => format!("built-in default of Postfix {version}"),
+        Origin::CompatDefault { level } => {
+            format!("built-in default at compatibility_level {level}")
+        }
+        Origin::MainCf { name_range, .. } => {
+            format!(
+                "main.cf line {}",
+                lines.main.line_col(name_range.start).line + 1
+            )
+        }
+        Origin::MasterCf { name_range, .. } => format!(
+            "master.cf line {} (-o)",
+            lines.master.line_col(name_range.start).line + 1
+        ),
+        Origin::ReadOnly => "set by Postfix (read-only)".to_owned(),
+        Origin::Host => "depends on the host".to_owned(),
+        Origin::Undefined => "not defined (expands to nothing)".to_owned(),
+    }
+}
+
+fn print_value(out: &mut String, view: &View<'_>, name: &str, explain: bool, lines: &Lines) {
+    let Some(value) = view.value(name) else {
+        let _ = writeln!(out, "{name}: not a parameter, and not set");
+        return;
+    };
+    let _ = writeln!(out, "{name} = {}", value.expanded);
+    if !explain {
+        return;
+    }
+    let _ = writeln!(out, "    from {}", origin_text(&value.origin, lines));
+    if value.raw != value.expanded {
+        let _ = writeln!(out, "    written `{}`", value.raw);
+    }
+    for step in &value.references {
+        let indent = "    ".repeat(step.depth as usize + 1);
+        let expanded = view.expanded(&step.name).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{indent}${} = {expanded}  ({})",
+            step.name,
+            origin_text(&step.origin, lines)
+        );
+    }
+    if let Some(error) = &value.error {
+        let _ = writeln!(out, "    error: {}", error.message());
+    }
+    if value.host_dependent {
+        let _ = writeln!(out, "    note: depends on the host (give --hostname)");
+    }
+}
