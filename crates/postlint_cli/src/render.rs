@@ -2,18 +2,95 @@
 //! labels in the other file become related diagnostics of their own.
 
 use std::fmt;
+use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
-use postlint_diagnostics::{Diagnostic, FileId, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
+use postlint_diagnostics::{Diagnostic, FileId, LineIndex, Severity, TextRange};
 
-/// A file as the renderer needs it.
-pub struct RenderFile<'a> {
+/// A file as the renderer needs it, decoded and indexed once and shared by every diagnostic
+/// in it.
+pub struct RenderFile {
     /// The id diagnostics use.
     pub id: FileId,
     /// The name shown.
     pub name: String,
-    /// The bytes.
-    pub bytes: &'a [u8],
+    /// The text (lossy for non-UTF-8 bytes).
+    pub text: Arc<String>,
+    /// Line starts of `text`.
+    pub lines: Arc<LineIndex>,
+}
+
+impl RenderFile {
+    /// A file named `name` with the given bytes. Bytes that are not UTF-8 (Latin-1 comments)
+    /// are shown as `?`, one for one, so that every byte offset still points at the same place.
+    pub fn new(id: FileId, name: String, bytes: &[u8]) -> Self {
+        let mut text = String::with_capacity(bytes.len());
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+        }
+        Self {
+            id,
+            name,
+            lines: Arc::new(LineIndex::new(text.as_bytes())),
+            text: Arc::new(text),
+        }
+    }
+
+    fn source(&self) -> FileSource {
+        FileSource {
+            name: self.name.clone(),
+            text: Arc::clone(&self.text),
+            lines: Arc::clone(&self.lines),
+        }
+    }
+}
+
+/// A file as miette reads it. miette's own sources scan from the start of the file for every
+/// span, which makes rendering many findings in a large file quadratic; this one cuts the few
+/// lines around the span out with the line index first.
+struct FileSource {
+    name: String,
+    text: Arc<String>,
+    lines: Arc<LineIndex>,
+}
+
+impl miette::SourceCode for FileSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let len = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX).min(len);
+        let first_line = self
+            .lines
+            .line_col(at(span.offset()))
+            .line
+            .saturating_sub(u32::try_from(before).unwrap_or(u32::MAX));
+        let last_line = self.lines.line_col(at(span.offset() + span.len())).line
+            + u32::try_from(after).unwrap_or(u32::MAX).min(1 << 20)
+            + 1;
+        let start = self.lines.line_start(first_line).unwrap_or(0) as usize;
+        let end = self.lines.line_start(last_line).unwrap_or(len) as usize;
+        let bytes = self
+            .text
+            .as_bytes()
+            .get(start..end)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let inner = bytes.read_span(&local, before, after)?;
+        let data: &'a [u8] = inner.data();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first_line as usize,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 struct Adapter {
@@ -22,7 +99,7 @@ struct Adapter {
     severity: Severity,
     help: Option<String>,
     url: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<FileSource>,
     labels: Vec<LabeledSpan>,
     related: Vec<Adapter>,
 }
@@ -83,11 +160,11 @@ impl miette::Diagnostic for Adapter {
     }
 }
 
-fn span(range: postlint_diagnostics::TextRange) -> SourceSpan {
+fn span(range: TextRange) -> SourceSpan {
     SourceSpan::new((range.start as usize).into(), range.len() as usize)
 }
 
-fn adapt(diagnostic: &Diagnostic, files: &[RenderFile<'_>]) -> Adapter {
+fn adapt(diagnostic: &Diagnostic, files: &[RenderFile]) -> Adapter {
     let primary_file = diagnostic.primary().map(|l| l.file);
     let file = files.iter().find(|f| Some(f.id) == primary_file);
     let mut labels = Vec::new();
@@ -111,10 +188,7 @@ fn adapt(diagnostic: &Diagnostic, files: &[RenderFile<'_>]) -> Adapter {
                 severity: Severity::Info,
                 help: None,
                 url: None,
-                source: Some(NamedSource::new(
-                    other.name.clone(),
-                    String::from_utf8_lossy(other.bytes).into_owned(),
-                )),
+                source: Some(other.source()),
                 labels: vec![LabeledSpan::new_primary_with_span(None, span(label.range))],
                 related: Vec::new(),
             });
@@ -136,22 +210,14 @@ fn adapt(diagnostic: &Diagnostic, files: &[RenderFile<'_>]) -> Adapter {
         severity: diagnostic.severity,
         help,
         url: diagnostic.url.clone(),
-        // Lossy decoding keeps byte offsets only for valid UTF-8; invalid bytes are replaced
-        // one for one by U+FFFD, which miette measures in bytes, so spans stay on the right
-        // line but may shift within it on Latin-1 text.
-        source: file.map(|f| {
-            NamedSource::new(
-                f.name.clone(),
-                String::from_utf8_lossy(f.bytes).into_owned(),
-            )
-        }),
+        source: file.map(|f| f.source()),
         labels,
         related,
     }
 }
 
 /// Renders `diagnostic` for a terminal (`color` for ANSI colours).
-pub fn human(diagnostic: &Diagnostic, files: &[RenderFile<'_>], color: bool) -> String {
+pub fn human(diagnostic: &Diagnostic, files: &[RenderFile], color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

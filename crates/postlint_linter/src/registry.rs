@@ -29,6 +29,8 @@ pub static RULES: &[RuleMeta] = &[
     crate::rules::undefined_reference::META,
     crate::rules::deprecated_parameter::META,
     crate::rules::read_only_parameter::META,
+    crate::rules::recursive_expansion::META,
+    crate::rules::malformed_compatibility_level::META,
 ];
 
 /// The rule named `name` (or with code `name`).

@@ -24,3 +24,34 @@ pub use version::{ParseVersionError, PostfixVersion};
 pub const SYNTAX_RULE: &str = "syntax-error";
 /// Code of every syntax diagnostic.
 pub const SYNTAX_CODE: &str = "PL001";
+
+/// Most syntax diagnostics kept per file. A file that is not a Postfix configuration at all
+/// (a binary, a 100 MB log) would otherwise produce one per line; the rest are counted in a
+/// final diagnostic instead.
+pub const MAX_SYNTAX_DIAGNOSTICS: usize = 200;
+
+/// Keeps the first [`MAX_SYNTAX_DIAGNOSTICS`] diagnostics and replaces the rest with one
+/// error at the first dropped one that says how many there were.
+pub(crate) fn cap_diagnostics(diagnostics: &mut Vec<postlint_diagnostics::Diagnostic>) {
+    if diagnostics.len() <= MAX_SYNTAX_DIAGNOSTICS {
+        return;
+    }
+    let dropped = diagnostics.len() - MAX_SYNTAX_DIAGNOSTICS;
+    let at = diagnostics
+        .get(MAX_SYNTAX_DIAGNOSTICS)
+        .and_then(|d| d.primary().map(|l| (l.file, l.range)));
+    diagnostics.truncate(MAX_SYNTAX_DIAGNOSTICS);
+    if let Some((file, range)) = at {
+        diagnostics.push(
+            postlint_diagnostics::Diagnostic::new(
+                SYNTAX_RULE,
+                SYNTAX_CODE,
+                postlint_diagnostics::Severity::Error,
+                format!("too many syntax errors: {dropped} more from here on are not shown"),
+                file,
+                range,
+            )
+            .with_help("check that this is a Postfix main.cf or master.cf file"),
+        );
+    }
+}

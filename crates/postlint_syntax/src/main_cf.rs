@@ -100,6 +100,7 @@ impl MainCf {
                 }
             }
         }
+        crate::cap_diagnostics(&mut out.diagnostics);
         out
     }
 
@@ -238,6 +239,20 @@ mod tests {
         let p = &cf.parameters[0];
         assert!(p.value.is_empty());
         assert!(p.value_range.is_empty());
+    }
+
+    #[test]
+    fn syntax_diagnostics_are_capped_per_file() {
+        let src = "not a parameter\n".repeat(1000);
+        let cf = parse(&src);
+        assert_eq!(cf.diagnostics.len(), crate::MAX_SYNTAX_DIAGNOSTICS + 1);
+        let last = cf.diagnostics.last().unwrap();
+        assert_eq!(
+            last.message,
+            "too many syntax errors: 800 more from here on are not shown"
+        );
+        // It points at the first error not shown: line 201.
+        assert_eq!(last.labels[0].range.start, 200 * 16);
     }
 
     #[test]

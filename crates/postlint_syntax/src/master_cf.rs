@@ -149,6 +149,11 @@ impl MasterCf {
                 out.services.push(service);
             }
         }
+        crate::cap_diagnostics(&mut out.diagnostics);
+        if let Some(fatal) = out.fatal {
+            // The first fatal problem may have been folded into the final count.
+            out.fatal = Some(fatal.min(out.diagnostics.len().saturating_sub(1)));
+        }
         out
     }
 }

@@ -35,16 +35,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let master_bytes = files.master.as_deref().unwrap_or_default();
         let config = Config::parse(main_bytes, master_bytes, None, args.target.postfix_version);
         let files = [
-            RenderFile {
-                id: MAIN_CF,
-                name: main_path.display().to_string(),
-                bytes: main_bytes,
-            },
-            RenderFile {
-                id: MASTER_CF,
-                name: master_path.display().to_string(),
-                bytes: master_bytes,
-            },
+            RenderFile::new(MAIN_CF, main_path.display().to_string(), main_bytes),
+            RenderFile::new(MASTER_CF, master_path.display().to_string(), master_bytes),
         ];
         let color = crate::render::stdout_color();
         for diagnostic in &postlint_linter::lint(&config) {

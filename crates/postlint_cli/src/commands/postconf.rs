@@ -63,16 +63,8 @@ pub fn run(args: &PostconfArgs) -> ExitCode {
         }
         Err(fatal) => {
             let files = [
-                RenderFile {
-                    id: MAIN_CF,
-                    name: main_path.display().to_string(),
-                    bytes: main_bytes,
-                },
-                RenderFile {
-                    id: MASTER_CF,
-                    name: master_path.display().to_string(),
-                    bytes: master_bytes,
-                },
+                RenderFile::new(MAIN_CF, main_path.display().to_string(), main_bytes),
+                RenderFile::new(MASTER_CF, master_path.display().to_string(), master_bytes),
             ];
             eprint!(
                 "{}",

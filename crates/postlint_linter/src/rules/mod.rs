@@ -2,7 +2,9 @@
 
 pub mod deprecated_parameter;
 pub mod duplicate_parameter;
+pub mod malformed_compatibility_level;
 pub mod read_only_parameter;
+pub mod recursive_expansion;
 pub mod syntax_error;
 pub mod undefined_reference;
 pub mod unknown_parameter;
@@ -19,15 +21,26 @@ pub struct Context<'a> {
     pub config: &'a Config,
     /// postconf's bookkeeping over it.
     pub usage: Usage,
+    /// The model's own findings (expansion errors, cycles, compatibility level).
+    pub model_diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Context<'a> {
     /// Computes the shared analyses for `config`.
     pub fn new(config: &'a Config) -> Self {
+        let model_diagnostics = config.model().diagnostics();
         Self {
             config,
             usage: usage(config),
+            model_diagnostics,
         }
+    }
+
+    /// The model's diagnostics of one rule.
+    pub fn model_findings(&self, rule: &str) -> impl Iterator<Item = &Diagnostic> {
+        self.model_diagnostics
+            .iter()
+            .filter(move |d| d.rule == rule)
     }
 }
 
@@ -39,6 +52,8 @@ pub fn run_all(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     undefined_reference::check(ctx, out);
     deprecated_parameter::check(ctx, out);
     read_only_parameter::check(ctx, out);
+    recursive_expansion::check(ctx, out);
+    malformed_compatibility_level::check(ctx, out);
 }
 
 /// A diagnostic of `meta`'s rule with its default severity.

@@ -31,8 +31,9 @@ a default).\n\n\
 - master(5): https://www.postfix.org/master.5.html\n",
 };
 
-/// Copies the parser's diagnostics.
+/// Copies the parser's diagnostics and the model's malformed `$` expressions.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     out.extend(ctx.config.main.diagnostics.iter().cloned());
     out.extend(ctx.config.master.diagnostics.iter().cloned());
+    out.extend(ctx.model_findings(META.name).cloned());
 }

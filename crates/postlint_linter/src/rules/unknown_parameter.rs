@@ -34,9 +34,15 @@ Correct the name, remove the line, or target the Postfix release that has the pa
 
 /// The built-in parameter nearest to `name`, if it is close enough to be a likely typo.
 pub fn nearest(name: &str, version: postlint_syntax::PostfixVersion) -> Option<&'static str> {
+    // No parameter name is longer than this; and names whose lengths differ by more than the
+    // largest accepted distance cannot be close, which keeps hostile input linear.
+    const LONGEST: usize = 64;
+    if name.len() > LONGEST {
+        return None;
+    }
     postlint_params::all()
         .iter()
-        .filter(|p| p.is_builtin(version))
+        .filter(|p| p.is_builtin(version) && p.name.len().abs_diff(name.len()) <= 3)
         .map(|p| (strsim::damerau_levenshtein(name, p.name), p.name))
         .filter(|&(distance, candidate)| {
             distance > 0 && distance <= (candidate.len().max(name.len()) / 10).clamp(1, 3)
