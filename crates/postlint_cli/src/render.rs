@@ -210,7 +210,7 @@ fn adapt(diagnostic: &Diagnostic, files: &[RenderFile]) -> Adapter {
         severity: diagnostic.severity,
         help,
         url: diagnostic.url.clone(),
-        source: file.map(|f| f.source()),
+        source: file.map(RenderFile::source),
         labels,
         related,
     }
