@@ -180,10 +180,31 @@ fn effective_explains_where_a_value_comes_from() {
     assert_eq!(
         text(&out.stdout),
         "# submission/inet\n\
+         # program: smtpd\n\
+         # listens on: every inet_interfaces address, port 587\n\
+         # reachability: public (reachable from other hosts)\n\
+         # server TLS: may (STARTTLS offered), from smtpd_tls_security_level; AUTH only after TLS: no; protocols from smtpd_tls_protocols\n\
          smtpd_tls_security_level = may\n    \
          from master.cf line 6 (-o)\n    \
          written `$mua_tls_level`\n        \
          $mua_tls_level = may  (main.cf line 18)\n"
+    );
+    // Port 465 without wrapper mode: STARTTLS where clients expect TLS from the first byte.
+    let out = postlint(&[
+        "effective",
+        "examples/insecure",
+        "--service",
+        "smtps/inet",
+        "smtpd_tls_wrappermode",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("# listens on: every inet_interfaces address, port 465\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("# server TLS: may (STARTTLS offered)"),
+        "{stdout}"
     );
     let missing = postlint(&["effective", "examples/insecure", "--service", "nosuch/inet"]);
     assert_eq!(missing.status.code(), Some(2));

@@ -6,6 +6,7 @@
 
 pub mod registry;
 mod rules;
+pub mod service;
 
 use postlint_diagnostics::Diagnostic;
 use postlint_postconf::Config;

@@ -37,6 +37,7 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
         ..HostFacts::default()
     };
     let model = Model::new(&main, &master, options);
+    let mut facts = None;
     let (view, overrides) = match &args.service {
         None => (model.global(), Vec::new()),
         Some(key) => {
@@ -47,6 +48,7 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
             let Some(view) = model.service(index) else {
                 return ExitCode::from(2);
             };
+            facts = postlint_linter::service::facts_of(&model, &master, index);
             let names = master
                 .services
                 .get(index)
@@ -82,6 +84,9 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
     let mut out = String::new();
     if let Some(key) = view.service_key() {
         let _ = writeln!(out, "# {key}");
+    }
+    if let Some(facts) = &facts {
+        summarise(&mut out, facts);
     }
     for name in &names {
         print_value(&mut out, &view, name, args.explain, &lines);
@@ -145,5 +150,65 @@ fn print_value(out: &mut String, view: &View<'_>, name: &str, explain: bool, lin
     }
     if value.host_dependent {
         let _ = writeln!(out, "    note: depends on the host (give --hostname)");
+    }
+}
+
+/// One comment line per fact that matters for mail security.
+fn summarise(out: &mut String, facts: &postlint_facts::ServiceFacts) {
+    use postlint_facts::reachability::Reachability;
+    let _ = writeln!(out, "# program: {}", facts.program.name);
+    match &facts.endpoint {
+        Some(Ok(endpoint)) => {
+            let host = endpoint
+                .host
+                .as_deref()
+                .unwrap_or("every inet_interfaces address");
+            let _ = writeln!(out, "# listens on: {host}, {}", endpoint.port);
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(out, "# listens on: invalid service name ({e})");
+        }
+        None => {}
+    }
+    let reach = match &facts.reachability {
+        Reachability::Public => "public (reachable from other hosts)".to_owned(),
+        Reachability::LoopbackOnly => "loopback only".to_owned(),
+        Reachability::Local => "local (not a network service)".to_owned(),
+        Reachability::Disabled => "disabled".to_owned(),
+        Reachability::Unknown(why) => format!("unknown ({why})"),
+    };
+    let _ = writeln!(out, "# reachability: {reach}");
+    if let Some(tls) = &facts.server_tls {
+        use postlint_facts::server_tls::{ServerTlsLevel, ServerTlsMode};
+        let mode = match &tls.mode {
+            ServerTlsMode::Wrapper { .. } => "wrapper mode (TLS from the first byte)",
+            ServerTlsMode::Level { .. } => "smtpd_tls_security_level",
+            ServerTlsMode::Legacy { .. } => "legacy smtpd_use_tls/smtpd_enforce_tls",
+        };
+        let level = match tls.level {
+            ServerTlsLevel::None => "none",
+            ServerTlsLevel::May => "may (STARTTLS offered)",
+            ServerTlsLevel::Encrypt => "encrypt (TLS required)",
+        };
+        let _ = writeln!(
+            out,
+            "# server TLS: {level}, from {mode}; AUTH only after TLS: {}; protocols from {}",
+            if tls.auth_only { "yes" } else { "no" },
+            tls.protocols_param
+        );
+    }
+    if let Some(tls) = &facts.client_tls {
+        let level = tls
+            .level
+            .map_or("none", postlint_facts::tls_level::TlsLevel::name);
+        let _ = writeln!(
+            out,
+            "# client TLS: level {level}, per-destination tables: {}",
+            if tls.per_destination.is_empty() {
+                "none".to_owned()
+            } else {
+                tls.per_destination.join(", ")
+            }
+        );
     }
 }
