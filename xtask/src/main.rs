@@ -52,9 +52,13 @@ fn dispatch(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The workspace root: the parent of this crate's directory.
+/// The workspace root: the parent of this crate's directory. `cargo run` sets
+/// `CARGO_MANIFEST_DIR` at run time too; that value wins over the one compiled in, so a binary
+/// built from another checkout with a shared target directory still works on this one.
 fn workspace_root() -> Result<PathBuf, String> {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .ok_or_else(|| "cannot locate the workspace root".to_owned())
