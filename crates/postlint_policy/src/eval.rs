@@ -270,7 +270,7 @@ impl Value {
 
     fn tls_level(&self) -> Option<TlsLevel> {
         match self {
-            Self::Text(t) | Self::Fact(FactValue::Text(t)) => TlsLevel::parse(t),
+            Self::Text(t) | Self::Fact(FactValue::Text(t)) => crate::tls::parse_level(t),
             Self::Fact(FactValue::TlsLevel(l)) => Some(*l),
             Self::Fact(_) => None,
         }
@@ -289,7 +289,9 @@ impl Value {
             (Self::Fact(FactValue::Bool(b)), Scalar::Bool(w)) => b == w,
             (Self::Fact(FactValue::Bool(b)), Scalar::Text(w)) => parse_bool(w) == Some(*b),
             (Self::Fact(FactValue::Int(n)), Scalar::Int(w)) => n == w,
-            (Self::Fact(FactValue::TlsLevel(l)), Scalar::Text(w)) => TlsLevel::parse(w) == Some(*l),
+            (Self::Fact(FactValue::TlsLevel(l)), Scalar::Text(w)) => {
+                crate::tls::parse_level(w) == Some(*l)
+            }
             (Self::Fact(FactValue::Protocol(p)), Scalar::Text(w)) => {
                 TlsProtocol::parse(w) == Some(*p)
             }
@@ -319,7 +321,7 @@ fn text_equals(value: &str, want: &Scalar) -> bool {
         Scalar::Int(w) => value.parse::<i64>().ok() == Some(*w),
         Scalar::Text(w) => {
             let w = w.trim();
-            if parse_bool(w).is_some() || TlsLevel::parse(w).is_some() {
+            if parse_bool(w).is_some() || crate::tls::parse_level(w).is_some() {
                 value.eq_ignore_ascii_case(w)
             } else {
                 value == w

@@ -63,7 +63,7 @@ impl FactValue {
             Self::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
             Self::Int(n) => n.to_string(),
             Self::Text(s) => s.clone(),
-            Self::TlsLevel(l) => l.as_str().to_owned(),
+            Self::TlsLevel(l) => l.name().to_owned(),
             Self::Protocol(p) => p.as_str().to_owned(),
             Self::List(items) => items.join(", "),
         }

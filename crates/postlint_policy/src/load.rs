@@ -628,7 +628,7 @@ impl Loader<'_> {
             | (Some(FactKind::Bool), Scalar::Bool(_))
             | (Some(FactKind::Int), Scalar::Int(_)) => true,
             (Some(FactKind::Bool), Scalar::Text(t)) => crate::eval::parse_bool(t).is_some(),
-            (Some(FactKind::TlsLevel), Scalar::Text(t)) => TlsLevel::parse(t).is_some(),
+            (Some(FactKind::TlsLevel), Scalar::Text(t)) => crate::tls::parse_level(t).is_some(),
             (Some(FactKind::Protocol), Scalar::Text(t)) => TlsProtocol::parse(t).is_some(),
             _ => false,
         };
@@ -646,14 +646,14 @@ impl Loader<'_> {
     }
 
     fn tls_level(&mut self, v: &Spanned<String>) -> Option<TlsLevel> {
-        let level = TlsLevel::parse(v.get_ref());
+        let level = crate::tls::parse_level(v.get_ref());
         if level.is_none() {
             self.error(
                 v.span(),
                 format!(
                     "unknown TLS level `{}`, expected {}",
                     v.get_ref(),
-                    list_names(TlsLevel::ALL.iter().map(|l| l.as_str()))
+                    list_names(TlsLevel::ALL.iter().map(|l| l.name()))
                 ),
             );
         }

@@ -2,70 +2,14 @@
 
 use std::fmt;
 
-/// A Postfix TLS security level, ordered from weakest to strongest.
-///
-/// The order is the one policies compare with: `none < may < encrypt < fingerprint < dane <
-/// dane-only < verify < secure`. Names compare case-insensitively.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TlsLevel {
-    /// `none`: no TLS.
-    None,
-    /// `may`: opportunistic TLS.
-    May,
-    /// `encrypt`: mandatory encryption, no authentication.
-    Encrypt,
-    /// `fingerprint`: certificate fingerprint pinning.
-    Fingerprint,
-    /// `dane`: opportunistic DANE.
-    Dane,
-    /// `dane-only`: mandatory DANE.
-    DaneOnly,
-    /// `verify`: mandatory server certificate verification.
-    Verify,
-    /// `secure`: secure-channel TLS.
-    Secure,
-}
+/// A Postfix TLS security level, ordered from weakest to strongest
+/// (`none < may < encrypt < fingerprint < dane < dane-only < verify < secure`); the same type
+/// the facts use, so a fact and a policy never disagree on the order.
+pub use postlint_facts::tls_level::TlsLevel;
 
-impl TlsLevel {
-    /// Every level, weakest first.
-    pub const ALL: [Self; 8] = [
-        Self::None,
-        Self::May,
-        Self::Encrypt,
-        Self::Fingerprint,
-        Self::Dane,
-        Self::DaneOnly,
-        Self::Verify,
-        Self::Secure,
-    ];
-
-    /// The Postfix name of the level.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::May => "may",
-            Self::Encrypt => "encrypt",
-            Self::Fingerprint => "fingerprint",
-            Self::Dane => "dane",
-            Self::DaneOnly => "dane-only",
-            Self::Verify => "verify",
-            Self::Secure => "secure",
-        }
-    }
-
-    /// Parses a level name, ignoring ASCII case and surrounding whitespace.
-    pub fn parse(name: &str) -> Option<Self> {
-        let name = name.trim();
-        Self::ALL
-            .into_iter()
-            .find(|level| level.as_str().eq_ignore_ascii_case(name))
-    }
-}
-
-impl fmt::Display for TlsLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// A level name as written in a policy or a value, ignoring case and surrounding whitespace.
+pub fn parse_level(name: &str) -> Option<TlsLevel> {
+    TlsLevel::parse(name.trim())
 }
 
 /// An SSL/TLS protocol version as Postfix names them in `*_tls_protocols`.
@@ -175,7 +119,7 @@ mod tests {
     fn levels_are_ordered_and_case_insensitive() {
         assert!(TlsLevel::May < TlsLevel::Encrypt);
         assert!(TlsLevel::DaneOnly < TlsLevel::Verify);
-        assert_eq!(TlsLevel::parse(" Dane-Only "), Some(TlsLevel::DaneOnly));
+        assert_eq!(parse_level(" Dane-Only "), Some(TlsLevel::DaneOnly));
         assert_eq!(TlsLevel::parse("half"), None);
     }
 
