@@ -15,9 +15,10 @@ use postlint_diagnostics::{Diagnostic, FileId, Severity, TextRange};
 use postlint_syntax::expansion::Parsed;
 use postlint_syntax::{PostfixVersion, SYNTAX_CODE, SYNTAX_RULE};
 
-use crate::compat::{CompatLevel, strtol};
 use crate::effective::{Model, Origin, Scope, is_raw};
 use crate::expand::{ChainLink, ExpandError, chain_text};
+use postlint_syntax::CompatLevel;
+use postlint_syntax::compat_level::strtol;
 
 /// Rule name of a value that needs itself, directly or through other parameters, or that
 /// nests expansions more than 100 deep.

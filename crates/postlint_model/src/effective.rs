@@ -31,8 +31,8 @@ use postlint_diagnostics::{FileId, TextRange};
 use postlint_syntax::expansion::{self, ExpansionOptions, Parsed};
 use postlint_syntax::{MainCf, MasterCf, Parameter, PostfixVersion};
 
-use crate::compat::CompatLevel;
 use crate::expand::{Binding, BindingKind, Env, ExpandError, Expander, Expansion};
+use postlint_syntax::CompatLevel;
 
 /// What the model needs to know about the target host. Every field is optional: an unknown
 /// host-dependent value stays `$name` in expanded text and the value is marked

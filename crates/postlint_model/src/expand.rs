@@ -37,8 +37,8 @@ use std::sync::Arc;
 use postlint_diagnostics::TextRange;
 use postlint_syntax::expansion::{CompareOp, Expr, Function, Operand, Parsed, Piece, RefForm};
 
-use crate::compat::CompatLevel;
 use crate::effective::{Origin, ReferenceKind, ReferenceStep};
+use postlint_syntax::CompatLevel;
 
 /// Deepest nesting level Postfix accepts (`mc->level++ > 100` in `mac_expand.c`).
 pub const MAX_LEVEL: i32 = 100;

@@ -29,12 +29,10 @@
 //! and nesting beyond Postfix's limit of 100 are reported as errors), and nothing here reads
 //! files, the environment or the clock: host-dependent values come from [`HostFacts`].
 
-pub mod compat;
 pub mod diagnostics;
 pub mod effective;
 pub mod expand;
 
-pub use compat::CompatLevel;
 pub use diagnostics::{
     MALFORMED_COMPATIBILITY_LEVEL_CODE, MALFORMED_COMPATIBILITY_LEVEL_RULE,
     RECURSIVE_EXPANSION_CODE, RECURSIVE_EXPANSION_RULE, UNDEFINED_REFERENCE_CODE,
@@ -45,6 +43,7 @@ pub use effective::{
     View,
 };
 pub use expand::{ChainLink, ExpandError};
+pub use postlint_syntax::CompatLevel;
 
 #[cfg(test)]
 mod tests;

@@ -623,62 +623,6 @@ fn push_literal(pieces: &mut Vec<Piece>, range: TextRange) {
     pieces.push(Piece::Literal(range));
 }
 
-/// Whether `bytes` is a compatibility level Postfix accepts (`global/compat_level.c`):
-/// `major[.minor[.patch]]`, each number as C `strtol` reads it (leading blanks and a sign
-/// allowed), major in `0..=2^43-1`, minor and patch in `0..=1023`.
-fn is_compat_level(bytes: &[u8]) -> bool {
-    /// One `strtol` number and the rest of the input.
-    fn number(bytes: &[u8]) -> Option<(i128, &[u8])> {
-        let mut rest = bytes;
-        while let [b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r', tail @ ..] = rest {
-            rest = tail;
-        }
-        let mut negative = false;
-        if let [sign @ (b'+' | b'-'), tail @ ..] = rest {
-            negative = *sign == b'-';
-            rest = tail;
-        }
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        let (num, tail) = rest.split_at(digits);
-        let mut value: i128 = 0;
-        for &digit in num {
-            value = value
-                .checked_mul(10)?
-                .checked_add(i128::from(digit - b'0'))?;
-            if value > i128::from(i64::MAX) {
-                return None; // ERANGE
-            }
-        }
-        Some((if negative { -value } else { value }, tail))
-    }
-    const MAX_MAJOR: i128 = (1 << 43) - 1;
-    let Some((major, rest)) = number(bytes) else {
-        return false;
-    };
-    if !(0..=MAX_MAJOR).contains(&major) {
-        return false;
-    }
-    let Some(rest) = rest.strip_prefix(b".") else {
-        return rest.is_empty();
-    };
-    let Some((minor, rest)) = number(rest) else {
-        return false;
-    };
-    if !(0..=1023).contains(&minor) {
-        return false;
-    }
-    let Some(rest) = rest.strip_prefix(b".") else {
-        return rest.is_empty();
-    };
-    let Some((patch, rest)) = number(rest) else {
-        return false;
-    };
-    (0..=1023).contains(&patch) && rest.is_empty()
-}
-
 /// Whether `bytes` is all digits but too large for Postfix's numeric comparison (a C `long`).
 fn is_out_of_range_number(bytes: &[u8]) -> bool {
     !bytes.is_empty()
@@ -1186,7 +1130,7 @@ impl Walker<'_> {
         if op.is_level() {
             for (range, value) in &values {
                 if let Some(value) = value
-                    && !is_compat_level(value)
+                    && crate::CompatLevel::parse(value).is_none()
                 {
                     self.error(*range, |w| {
                         format!(

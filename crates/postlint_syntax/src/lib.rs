@@ -8,6 +8,7 @@
 //! - pest types never leave this crate; callers see only the trees defined here.
 //! - Nesting is bounded before pest recurses, so hostile input cannot overflow the stack.
 
+pub mod compat_level;
 pub mod expansion;
 pub mod lines;
 pub mod main_cf;
@@ -15,6 +16,7 @@ pub mod master_cf;
 mod shadow;
 mod version;
 
+pub use compat_level::CompatLevel;
 pub use lines::{LogicalLine, SourceMap};
 pub use main_cf::{MainCf, Parameter};
 pub use master_cf::{MasterCf, Service};

@@ -81,7 +81,7 @@ fn small(value: i64) -> Option<u16> {
 
 /// One C `strtol(…, 10)` number: optional leading whitespace and sign, then at least one
 /// digit; `None` when there is no digit or the number overflows a `long`.
-pub(crate) fn strtol(bytes: &[u8]) -> Option<(i64, &[u8])> {
+pub fn strtol(bytes: &[u8]) -> Option<(i64, &[u8])> {
     let mut rest = bytes;
     while let [b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r', tail @ ..] = rest {
         rest = tail;
