@@ -63,4 +63,16 @@ impl ConfigDir {
             master,
         })
     }
+
+    /// Like [`Self::read`], and an error when the directory holds neither file.
+    pub fn read_some(dir: &Path) -> Result<Self, String> {
+        let files = Self::read(dir)?;
+        if files.main.is_none() && files.master.is_none() {
+            return Err(format!(
+                "{} holds neither main.cf nor master.cf",
+                dir.display()
+            ));
+        }
+        Ok(files)
+    }
 }

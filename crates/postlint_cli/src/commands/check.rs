@@ -16,20 +16,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let mut warnings = 0usize;
     let mut out = String::new();
     for dir in &args.paths {
-        let files = match ConfigDir::read(dir) {
+        let files = match ConfigDir::read_some(dir) {
             Ok(files) => files,
             Err(e) => {
                 eprintln!("postlint: error: {e}");
                 return ExitCode::from(2);
             }
         };
-        if files.main.is_none() && files.master.is_none() {
-            eprintln!(
-                "postlint: error: {} holds neither main.cf nor master.cf",
-                dir.display()
-            );
-            return ExitCode::from(2);
-        }
         let (main_path, master_path) = (&files.main_path, &files.master_path);
         let main_bytes = files.main.as_deref().unwrap_or_default();
         let master_bytes = files.master.as_deref().unwrap_or_default();

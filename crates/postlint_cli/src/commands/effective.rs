@@ -13,20 +13,13 @@ use crate::input::ConfigDir;
 
 /// Runs the command.
 pub fn run(args: &EffectiveArgs) -> ExitCode {
-    let files = match ConfigDir::read(&args.dir) {
+    let files = match ConfigDir::read_some(&args.dir) {
         Ok(files) => files,
         Err(e) => {
             eprintln!("postlint: error: {e}");
             return ExitCode::from(2);
         }
     };
-    if files.main.is_none() && files.master.is_none() {
-        eprintln!(
-            "postlint: error: {} holds neither main.cf nor master.cf",
-            args.dir.display()
-        );
-        return ExitCode::from(2);
-    }
     let main_bytes = files.main.as_deref().unwrap_or_default();
     let master_bytes = files.master.as_deref().unwrap_or_default();
     let main = MainCf::parse(main_bytes, postlint_postconf::MAIN_CF);
