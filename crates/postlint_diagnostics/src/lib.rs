@@ -9,5 +9,5 @@ mod line_index;
 mod text_range;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
-pub use line_index::{LineCol, LineIndex};
+pub use line_index::{LineCol, LineIndex, utf16_len};
 pub use text_range::{FileId, TextRange};

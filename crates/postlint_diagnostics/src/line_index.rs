@@ -68,6 +68,19 @@ impl LineIndex {
         utf16_len(prefix)
     }
 
+    /// The column of `offset` in Unicode scalar values, as humans, SARIF
+    /// (`unicodeCodePoints`) and the JSON output count them. Invalid bytes count one each.
+    pub fn char_col(&self, text: &[u8], offset: u32) -> u32 {
+        let lc = self.line_col(offset);
+        let start = self.line_starts.get(lc.line as usize).copied().unwrap_or(0) as usize;
+        let prefix = text.get(start..start + lc.col as usize).unwrap_or_default();
+        let mut chars = 0u32;
+        for chunk in prefix.utf8_chunks() {
+            chars += to_u32(chunk.valid().chars().count() + chunk.invalid().len());
+        }
+        chars
+    }
+
     /// The byte offset of a zero-based `line` and UTF-16 `col`, clamped to the line's end.
     pub fn offset_of_utf16(&self, text: &[u8], line: u32, col: u32) -> u32 {
         let Some(start) = self.line_start(line) else {
@@ -142,5 +155,14 @@ mod tests {
         let latin1 = b"#\xe9 x";
         let idx = LineIndex::new(latin1);
         assert_eq!(idx.utf16_col(latin1, 3), 3);
+    }
+
+    #[test]
+    fn char_columns_count_scalar_values_and_invalid_bytes() {
+        let text = "# é😀 x = y\nz".as_bytes();
+        let idx = LineIndex::new(text);
+        let x = u32::try_from(text.iter().position(|&b| b == b'x').unwrap()).unwrap();
+        assert_eq!(idx.char_col(text, x), 5);
+        assert_eq!(idx.char_col(b"#\xe9\xe9 x", 4), 4);
     }
 }

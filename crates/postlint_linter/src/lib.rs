@@ -4,13 +4,19 @@
 //! [`lint`] runs every rule over a parsed configuration and returns diagnostics sorted by
 //! file and position. It is pure: no file system, environment or clock.
 
+pub mod check;
+mod policies;
 pub mod registry;
 mod rules;
 pub mod service;
+mod suppress;
 
 use postlint_diagnostics::Diagnostic;
 use postlint_postconf::Config;
 
+pub use check::{
+    FileKind, Input, Pack, PolicyFile, Report, ReportFile, Settings, SourceFile, check, count,
+};
 pub use registry::{RULES, RuleMeta, rule};
 
 /// Runs every rule over `config`.

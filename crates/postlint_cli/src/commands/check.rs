@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use postlint_diagnostics::Severity;
-use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
+use postlint_linter::{Input, Settings, SourceFile, check};
 
 use crate::args::CheckArgs;
 use crate::input::ConfigDir;
@@ -23,16 +23,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let (main_path, master_path) = (&files.main_path, &files.master_path);
-        let main_bytes = files.main.as_deref().unwrap_or_default();
-        let master_bytes = files.master.as_deref().unwrap_or_default();
-        let config = Config::parse(main_bytes, master_bytes, None, args.target.postfix_version);
-        let files = [
-            RenderFile::new(MAIN_CF, main_path.display().to_string(), main_bytes),
-            RenderFile::new(MASTER_CF, master_path.display().to_string(), master_bytes),
-        ];
+        let source = |path: &std::path::Path, bytes: Option<Vec<u8>>| {
+            bytes.map(|b| SourceFile::new(path.display().to_string(), b))
+        };
+        let input = Input {
+            main: source(&files.main_path, files.main),
+            master: source(&files.master_path, files.master),
+            config_directory: None,
+        };
+        let settings = Settings {
+            version: args.target.postfix_version,
+            ..Settings::default()
+        };
+        let report = check(&input, &settings);
+        let files: Vec<RenderFile> = report
+            .files
+            .iter()
+            .map(|f| RenderFile::new(f.id, f.name.clone(), &f.text))
+            .collect();
         let color = crate::render::stdout_color();
-        for diagnostic in &postlint_linter::lint(&config) {
+        for diagnostic in &report.diagnostics {
             match diagnostic.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
