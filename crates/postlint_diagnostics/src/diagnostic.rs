@@ -41,6 +41,27 @@ pub struct Label {
     pub primary: bool,
 }
 
+/// One text replacement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    /// The file edited.
+    pub file: FileId,
+    /// The bytes replaced (empty to insert).
+    pub range: TextRange,
+    /// The new text.
+    pub replacement: String,
+}
+
+/// A safe, mechanical fix: applying every edit resolves the finding without changing what the
+/// configuration means otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What applying it does, e.g. "replace `smtpd_use_tls` with `smtpd_tls_security_level`".
+    pub title: String,
+    /// The edits, in any order; they do not overlap.
+    pub edits: Vec<Edit>,
+}
+
 /// One finding, with everything a front end needs to show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
@@ -62,6 +83,8 @@ pub struct Diagnostic {
     pub url: Option<String>,
     /// The master.cf service the finding concerns, as `name/type`.
     pub service: Option<String>,
+    /// A safe fix, when the rule has one.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -89,6 +112,7 @@ impl Diagnostic {
             notes: Vec::new(),
             url: None,
             service: None,
+            fix: None,
         }
     }
 
@@ -117,6 +141,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_service(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
+        self
+    }
+
+    /// Sets the fix.
+    #[must_use]
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 

@@ -8,6 +8,6 @@ mod diagnostic;
 mod line_index;
 mod text_range;
 
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
 pub use line_index::{LineCol, LineIndex, utf16_len};
 pub use text_range::{FileId, TextRange};
