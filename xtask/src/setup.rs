@@ -26,6 +26,31 @@ pub fn ensure_postconf() -> Result<(), String> {
     }
 }
 
+/// Where `npm ci` puts the SARIF validator (`tests/sarif/package.json`).
+pub const SARIF_MULTITOOL: &str = "tests/sarif/node_modules/.bin/sarif-multitool";
+
+/// Makes sure Microsoft's SARIF validator is installed under `tests/sarif` (from the committed
+/// lock file), for the end-to-end test that validates `--format sarif` against the schema.
+pub fn ensure_sarif_multitool(root: &Path) -> Result<(), String> {
+    if root.join(SARIF_MULTITOOL).is_file() {
+        return Ok(());
+    }
+    println!("==> installing the SARIF validator (npm ci in tests/sarif)");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root.join("tests/sarif"))
+        .status()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    if !status.success() {
+        return Err(format!("npm ci in tests/sarif failed ({status})"));
+    }
+    if root.join(SARIF_MULTITOOL).is_file() {
+        Ok(())
+    } else {
+        Err(format!("npm ci did not provide {SARIF_MULTITOOL}"))
+    }
+}
+
 fn run_shell(script: &str) -> Result<(), String> {
     let status = Command::new("sh")
         .args(["-c", script])

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test layer, in the order a failure is cheapest to see.
 //!
 //! It first installs what the layers need and the machine lacks (Debian's `postfix` for the
-//! live `postconf` comparison), then runs formatting, clippy, the whole workspace's tests
+//! live `postconf` comparison, Microsoft's SARIF validator from `tests/sarif` with `npm ci`),
+//! then runs formatting, clippy, the whole workspace's tests
 //! (unit, fixture, differential and CLI end-to-end), and the parser fuzz target's build.
 //! Under CI (`CI=true`) nothing may be skipped: a missing tool is an error, not a skip.
 
@@ -18,6 +19,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if install {
         crate::setup::ensure_postconf()?;
+        crate::setup::ensure_sarif_multitool(root)?;
     }
     step(root, "formatting", "cargo", &["fmt", "--all", "--check"])?;
     step(

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use postlint_diagnostics::Severity;
 use postlint_syntax::PostfixVersion;
 
 /// Lint Postfix configuration (main.cf, master.cf) before it is deployed.
@@ -17,7 +18,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check a Postfix configuration directory and report problems.
+    /// Check Postfix configuration directories or files and report problems.
     Check(CheckArgs),
     /// Show what Postfix's own `postconf` would print, without Postfix installed.
     Postconf(PostconfArgs),
@@ -25,6 +26,10 @@ pub enum Command {
     Rule(RuleArgs),
     /// Show the effective value of each parameter a service runs with, and where it comes from.
     Effective(EffectiveArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
 }
 
 /// Parses `name=value` for `-o`.
@@ -80,14 +85,98 @@ pub struct TargetArgs {
     pub postfix_version: PostfixVersion,
 }
 
+/// Output formats of `postlint check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: source excerpts with labels (colour only on a terminal, never with `NO_COLOR`).
+    Human,
+    /// The versioned JSON contract (see the README).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…`), shown as annotations.
+    Github,
+}
+
+/// The lowest severity that makes `postlint check` exit with status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only errors fail.
+    Error,
+    /// Warnings and errors fail.
+    Warning,
+    /// Any finding fails.
+    Info,
+}
+
+impl FailOn {
+    /// The threshold as a severity.
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::Error => Severity::Error,
+            Self::Warning => Severity::Warning,
+            Self::Info => Severity::Info,
+        }
+    }
+}
+
 /// `postlint check`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Exit status: 0 when no finding is at or above the --fail-on severity, 1 when one is, \
+2 on a usage or I/O error (unreadable path, broken policy or configuration file).
+
+A PATH is a Postfix configuration directory (holding main.cf and optionally master.cf), a \
+single main.cf or master.cf file, or `-` for standard input. A file of another name, such as \
+the output of `postconf -n` or `postconf -M` saved on a live host, is read as main.cf or \
+master.cf by its content. Many PATHs are checked in parallel; output keeps their order.")]
 pub struct CheckArgs {
-    /// Configuration directories (holding main.cf and optionally master.cf).
-    #[arg(value_name = "DIR", required = true)]
+    /// Configuration directories or files; `-` reads standard input (default: /etc/postfix).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input is reported under; `main.cf` or `master.cf` (or a path ending
+    /// in one) also says which file it is.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with status 1 when a finding is at least this severe [default: error, or
+    /// `fail-on` in postlint.toml].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Exit with status 0 even when there are findings (usage and I/O errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// A TOML policy file to check against, besides the built-in rules; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
+    /// Report only these rules (names or codes, comma-separated or repeated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never report these rules (names or codes, comma-separated or repeated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// The postlint.toml to use (default: the nearest postlint.toml from the configuration
+    /// directory upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Also check the file system: certificate and key files named by TLS parameters exist
+    /// and are readable, keys are not world-readable, and `hash:`/`lmdb:` tables are compiled
+    /// (.db/.lmdb newer than the source). Off by default, so a repository copy of a
+    /// configuration lints without the host's files.
+    #[arg(long)]
+    pub check_files: bool,
     #[command(flatten)]
     pub target: TargetArgs,
+}
+
+/// `postlint completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `postlint postconf`: the read-only views of Postfix's `postconf`, same flags and output.

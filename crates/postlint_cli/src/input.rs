@@ -76,3 +76,91 @@ impl ConfigDir {
         Ok(files)
     }
 }
+
+/// Reads standard input, with the same size limit as files.
+pub fn read_stdin() -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(format!(
+            "standard input is larger than {} MiB; refusing to read it",
+            MAX_FILE_SIZE / 1024 / 1024
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Which of the two files a single file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `main.cf`, or `postconf -n` output (`name = value` lines).
+    Main,
+    /// `master.cf`, or `postconf -M` output (eight-field service lines).
+    Master,
+}
+
+/// The kind of a file named `name` holding `bytes`: `main.cf` and `master.cf` by name, any
+/// other name (a saved `postconf -n` or `postconf -M` dump, `main.cf.proto`, standard input)
+/// by content.
+pub fn file_kind(name: Option<&str>, bytes: &[u8]) -> FileKind {
+    let base = name.map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n));
+    match base {
+        Some("main.cf") => FileKind::Main,
+        Some("master.cf") => FileKind::Master,
+        _ if looks_like_master(bytes) => FileKind::Master,
+        _ => FileKind::Main,
+    }
+}
+
+/// Whether `bytes` reads as master.cf: more of its first entries are service lines (eight or
+/// more fields, the second a service type) than `name = value` lines.
+pub fn looks_like_master(bytes: &[u8]) -> bool {
+    const TYPES: [&[u8]; 5] = [b"inet", b"unix", b"unix-dgram", b"fifo", b"pass"];
+    let (mut main, mut master) = (0usize, 0usize);
+    for line in bytes.split(|&b| b == b'\n').take(2000) {
+        // Comments, blank lines and continuation lines say nothing.
+        match line.first() {
+            None | Some(b'#' | b' ' | b'\t' | b'\r') => continue,
+            Some(_) => {}
+        }
+        let mut fields = line
+            .split(u8::is_ascii_whitespace)
+            .filter(|f| !f.is_empty());
+        let first = fields.next().unwrap_or_default();
+        let second = fields.next().unwrap_or_default();
+        if first.contains(&b'=') || second.first() == Some(&b'=') {
+            main += 1;
+        } else if TYPES.contains(&second) && fields.count() >= 6 {
+            master += 1;
+        }
+        if main + master >= 50 {
+            break;
+        }
+    }
+    master > main
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_by_name_then_content() {
+        let dump_n = b"alias_maps = hash:/etc/aliases\nbiff = no\n";
+        let dump_m = b"smtp      inet  n       -       y       -       -       smtpd\n\
+pickup    unix  n       -       y       60      1       pickup\n";
+        assert_eq!(file_kind(Some("n.out"), dump_n), FileKind::Main);
+        assert_eq!(file_kind(Some("M.out"), dump_m), FileKind::Master);
+        assert_eq!(file_kind(None, dump_m), FileKind::Master);
+        assert_eq!(file_kind(Some("a/main.cf"), dump_m), FileKind::Main);
+        assert_eq!(file_kind(Some("master.cf"), dump_n), FileKind::Master);
+        assert_eq!(file_kind(None, b""), FileKind::Main);
+        // A continued service line and a comment do not count.
+        let commented = b"# smtp inet n - y - - smtpd\nsmtp inet n - y - -\n  smtpd\nx=1\ny = 2\n";
+        assert_eq!(file_kind(None, commented), FileKind::Main);
+    }
+}

@@ -9,8 +9,10 @@
 
 mod args;
 mod commands;
+mod files;
 mod input;
 mod render;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -23,5 +25,7 @@ fn main() -> ExitCode {
         args::Command::Check(args) => commands::check::run(&args),
         args::Command::Rule(args) => commands::rule::run(&args),
         args::Command::Effective(args) => commands::effective::run(&args),
+        args::Command::Completions(args) => commands::generate::completions(args.shell),
+        args::Command::Man => commands::generate::man(),
     }
 }

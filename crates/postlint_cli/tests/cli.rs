@@ -149,7 +149,18 @@ fn check_exit_codes() {
     );
     let missing = postlint(&["check", "tests/fixtures/does-not-exist"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(text(&missing.stderr).contains("holds neither main.cf nor master.cf"));
+    assert!(
+        text(&missing.stderr).contains("tests/fixtures/does-not-exist: no such file or directory"),
+        "{}",
+        text(&missing.stderr)
+    );
+    // An existing directory without either file is named as such.
+    let empty = std::env::temp_dir().join(format!("postlint-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = postlint(&["check", empty.to_str().unwrap()]);
+    std::fs::remove_dir_all(&empty).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("holds neither main.cf nor master.cf"));
 }
 
 #[test]

@@ -2,4 +2,6 @@
 //! with `--format json` and the WebAssembly page returns; other formats are built from the same
 //! [`postlint_linter::Report`] values.
 
+pub mod github;
 pub mod json;
+pub mod sarif;

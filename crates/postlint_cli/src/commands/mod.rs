@@ -2,5 +2,6 @@
 
 pub mod check;
 pub mod effective;
+pub mod generate;
 pub mod postconf;
 pub mod rule;

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use postlint_linter::{RULES, rule};
+use postlint_linter::{RULES, RuleMeta};
 
 use crate::args::RuleArgs;
 
@@ -12,7 +12,7 @@ pub fn run(args: &RuleArgs) -> ExitCode {
     let mut out = String::new();
     match &args.name {
         None => {
-            for r in RULES {
+            for r in RULES.iter().chain(&crate::files::RULES) {
                 let _ = writeln!(
                     out,
                     "{:<6} {:<28} {:<8} {}",
@@ -24,7 +24,7 @@ pub fn run(args: &RuleArgs) -> ExitCode {
             }
         }
         Some(name) => {
-            let Some(r) = rule(name) else {
+            let Some(r) = find(name) else {
                 eprintln!("postlint: error: no rule named `{name}` (see `postlint rule`)");
                 return ExitCode::from(2);
             };
@@ -41,4 +41,13 @@ pub fn run(args: &RuleArgs) -> ExitCode {
     }
     crate::render::write_stdout(out.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// The rule named `name` (or with code `name`): a built-in rule, or one of `--check-files`.
+fn find(name: &str) -> Option<&'static RuleMeta> {
+    postlint_linter::rule(name).or_else(|| {
+        crate::files::RULES
+            .iter()
+            .find(|r| r.name == name || r.code == name)
+    })
 }
