@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use postlint_diagnostics::{Diagnostic, Severity};
-use postlint_linter::{RULES, Report, RuleMeta};
+use postlint_linter::{Report, RuleMeta, RuleSource, all_rules};
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
     Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
@@ -61,14 +61,26 @@ struct RuleInfo {
 
 impl RuleInfo {
     fn from_meta(meta: &RuleMeta, security: bool) -> Self {
+        Self::from_registry(&postlint_linter::RuleInfo::from(meta), security)
+    }
+
+    /// A rule of the registry. The packs' policies are security requirements (TLS, relaying,
+    /// authentication), so they carry a security severity; built-in rules are about
+    /// correctness.
+    fn from_registry(r: &postlint_linter::RuleInfo, security: bool) -> Self {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         Self {
-            name: meta.name.to_owned(),
-            code: meta.code.to_owned(),
-            severity: meta.severity,
-            summary: meta.summary.to_owned(),
-            docs: Some(meta.docs.to_owned()),
-            url: Some(meta.url.to_owned()),
-            security,
+            name: r.name.clone(),
+            code: r.code.clone(),
+            severity: r.severity,
+            summary: if r.summary.is_empty() {
+                format!("policy `{}`", r.name)
+            } else {
+                r.summary.clone()
+            },
+            docs: some(&r.docs),
+            url: some(&r.url),
+            security: security || matches!(r.source, RuleSource::Pack(_)),
         }
     }
 
@@ -238,9 +250,9 @@ fn location(file: &str, line: u32, column: u32, end_line: u32, end_column: u32) 
 
 /// The SARIF log for `reports`, with `extra_rules` (rules a front end adds) in the rule list.
 pub fn log(reports: &[&Report], extra_rules: &[RuleMeta]) -> Sarif {
-    let mut rules: Vec<RuleInfo> = RULES
+    let mut rules: Vec<RuleInfo> = all_rules()
         .iter()
-        .map(|m| RuleInfo::from_meta(m, false))
+        .map(|r| RuleInfo::from_registry(r, false))
         .chain(
             extra_rules
                 .iter()
@@ -360,7 +372,7 @@ mod tests {
         assert_eq!(value["version"], "2.1.0");
         let run = &value["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-        assert!(rules.len() >= RULES.len());
+        assert!(rules.len() >= all_rules().len());
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), report.diagnostics.len());
         for r in results {

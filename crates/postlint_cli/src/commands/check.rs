@@ -41,6 +41,8 @@ struct Loaded {
 /// One target's outcome.
 struct Checked {
     report: Report,
+    /// Findings from this severity up fail the run.
+    fail_on: Severity,
     /// The human rendering, made in the worker thread when the format is human.
     rendered: String,
 }
@@ -66,21 +68,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         None
     };
     let color = args.format == Format::Human && crate::render::stdout_color();
-    let results: Vec<Result<Checked, String>> = targets
+    let results: Vec<Result<Checked, settings::Failure>> = targets
         .par_iter()
         .map(|target| {
             let loaded = load(target, args, stdin.as_deref())?;
-            let settings = settings::for_dir(&base, args, loaded.dir.as_deref())?;
-            let mut report = check(&loaded.input, &settings);
+            // The one place configuration files are discovered and applied.
+            let resolved = settings::for_dir(&base, loaded.dir.as_deref())?;
+            let mut report = check(&loaded.input, &resolved.settings);
             if args.check_files {
-                crate::files::check(&mut report, loaded.dir.as_deref(), &settings);
+                crate::files::check(&mut report, loaded.dir.as_deref(), &resolved.settings);
             }
             let rendered = if args.format == Format::Human {
                 render_human(&report, color)
             } else {
                 String::new()
             };
-            Ok(Checked { report, rendered })
+            Ok(Checked {
+                report,
+                fail_on: resolved.fail_on,
+                rendered,
+            })
         })
         .collect();
 
@@ -89,8 +96,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     for result in results {
         match result {
             Ok(c) => checked.push(c),
-            Err(e) => {
+            Err(settings::Failure::Message(e)) => {
                 eprintln!("postlint: error: {e}");
+                io_error = true;
+            }
+            Err(settings::Failure::Rendered(text)) => {
+                eprint!("{text}");
                 io_error = true;
             }
         }
@@ -101,11 +112,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Human if checked.is_empty() => String::new(),
         Format::Human => {
             let mut out: String = checked.iter().map(|c| c.rendered.as_str()).collect();
-            let (errors, warnings, infos) = totals(&reports);
+            let (errors, warnings, _) = totals(&reports);
             let _ = write!(out, "{errors} error(s), {warnings} warning(s)");
-            if infos > 0 {
-                let _ = write!(out, ", {infos} info(s)");
-            }
             out.push('\n');
             out
         }
@@ -120,27 +128,17 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     // A policy or configuration file that does not load is a usage error: the check did not
     // run as the user asked.
     let broken_policy = reports.iter().any(|r| {
-        r.diagnostics
-            .iter()
-            .any(|d| d.rule == postlint_policy::POLICY_ERROR_RULE)
+        r.diagnostics.iter().any(|d| {
+            d.rule == postlint_policy::POLICY_ERROR_RULE
+                || d.rule == postlint_linter::config::CONFIG_ERROR_RULE
+        })
     });
     if io_error || broken_policy {
-        if broken_policy {
-            eprintln!(
-                "postlint: error: a policy file did not load (see the policy-error findings)"
-            );
-        }
         return ExitCode::from(2);
     }
-    let threshold = args
-        .fail_on
-        .map(crate::args::FailOn::severity)
-        .or(base.fail_on)
-        .unwrap_or(Severity::Error);
-    let failing = reports
+    let failing = checked
         .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= threshold);
+        .any(|c| c.report.diagnostics.iter().any(|d| d.severity >= c.fail_on));
     if failing && !args.exit_zero {
         ExitCode::from(1)
     } else {
