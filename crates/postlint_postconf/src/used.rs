@@ -129,9 +129,14 @@ fn legacy_names(version: PostfixVersion) -> HashSet<String> {
 /// Names a legacy database-client table reference makes valid.
 fn dbms_names(value: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
-    let text = String::from_utf8_lossy(value);
-    for token in text.split([' ', ',', '\t', '\r', '\n', '{', '}']) {
-        let mut rest = token;
+    // Split the bytes (the separators are ASCII) and look only at tokens with a `:`: most
+    // values have none, and this runs for every value of main.cf.
+    let tokens = value
+        .split(|b| matches!(b, b' ' | b',' | b'\t' | b'\r' | b'\n' | b'{' | b'}'))
+        .filter(|t| t.contains(&b':'));
+    for token in tokens {
+        let token = String::from_utf8_lossy(token);
+        let mut rest: &str = &token;
         while let Some(inner) = rest.strip_prefix("proxy:") {
             rest = inner;
         }

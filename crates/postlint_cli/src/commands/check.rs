@@ -133,13 +133,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 || d.rule == postlint_linter::config::CONFIG_ERROR_RULE
         })
     });
-    if io_error || broken_policy {
-        return ExitCode::from(2);
-    }
     let failing = checked
         .iter()
         .any(|c| c.report.diagnostics.iter().any(|d| d.severity >= c.fail_on));
-    if failing && !args.exit_zero {
+    drop(reports);
+    // The process ends here: freeing every parsed entry of a large configuration one by one
+    // would only cost time.
+    std::mem::forget(checked);
+    if io_error || broken_policy {
+        ExitCode::from(2)
+    } else if failing && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -159,6 +162,9 @@ fn totals(reports: &[&Report]) -> (usize, usize, usize) {
 }
 
 fn render_human(report: &Report, color: bool) -> String {
+    if report.diagnostics.is_empty() {
+        return String::new();
+    }
     let files: Vec<RenderFile> = report
         .files
         .iter()
