@@ -6,7 +6,8 @@
 #      CLASSES classes, each defined as
 #      `check_client_access cidr:/etc/postfix/cN.cidr, permit_mynetworks, reject_unauth_destination`.
 # Prints hyperfine's tables, the ratios (postlint / postconf; the target is <= 0.10 on the
-# generated file and <= 1.0 on the stock one) and peak memory from /usr/bin/time -v.
+# generated file and <= 1.0 on the stock one) and peak memory from /usr/bin/time -v; then the
+# whole shared corpus checked in one call (fleet mode).
 #
 # Needs Debian's postfix (postconf), hyperfine and GNU time:
 #   apt-get install -y postfix hyperfine time
@@ -101,3 +102,20 @@ print(f"RESULT {case}: postconf -n {pc*1000:.1f} ms, postlint check {pl*1000:.1f
       f"peak RSS postconf {mpc/1024:.1f} MiB, postlint {mpl/1024:.1f} MiB")
 PY
 done
+
+# The whole corpus (../shared/corpus, or $POSTLINT_CORPUS) in one call: fleet mode.
+corpus=${POSTLINT_CORPUS:-$root/../shared/corpus}
+if [ -f "$corpus/ORACLE.md" ]; then
+    dirs=()
+    for d in "$corpus"/*/ "$corpus"/templated/*/; do
+        { [ -f "$d/main.cf" ] || [ -f "$d/master.cf" ]; } && dirs+=("${d%/}")
+    done
+    echo
+    echo "== corpus: ${#dirs[@]} configuration directories in one call"
+    hyperfine -N --warmup 2 --runs 10 -i --export-json "$work/corpus.json" \
+        -n "postlint check (corpus)" "$POSTLINT check --format json --exit-zero ${dirs[*]}"
+    mem=$(peak_kb "$POSTLINT" check --format json --exit-zero "${dirs[@]}")
+    echo "RESULT corpus: ${#dirs[@]} directories, $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["results"][0]["mean"]*1000, 1))' "$work/corpus.json") ms, peak RSS $((mem / 1024)) MiB"
+else
+    echo "(no corpus at $corpus: corpus timing skipped)"
+fi

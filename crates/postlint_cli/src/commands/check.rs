@@ -68,28 +68,32 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         None
     };
     let color = args.format == Format::Human && crate::render::stdout_color();
-    let results: Vec<Result<Checked, settings::Failure>> = targets
-        .par_iter()
-        .map(|target| {
-            let loaded = load(target, args, stdin.as_deref())?;
-            // The one place configuration files are discovered and applied.
-            let resolved = settings::for_dir(&base, loaded.dir.as_deref())?;
-            let mut report = check(&loaded.input, &resolved.settings);
-            if args.check_files {
-                crate::files::check(&mut report, loaded.dir.as_deref(), &resolved.settings);
-            }
-            let rendered = if args.format == Format::Human {
-                render_human(&report, color)
-            } else {
-                String::new()
-            };
-            Ok(Checked {
-                report,
-                fail_on: resolved.fail_on,
-                rendered,
-            })
+    let one = |target: &Target| -> Result<Checked, settings::Failure> {
+        let loaded = load(target, args, stdin.as_deref())?;
+        // The one place configuration files are discovered and applied.
+        let resolved = settings::for_dir(&base, loaded.dir.as_deref())?;
+        let mut report = check(&loaded.input, &resolved.settings);
+        if args.check_files {
+            crate::files::check(&mut report, loaded.dir.as_deref(), &resolved.settings);
+        }
+        let rendered = if args.format == Format::Human {
+            render_human(&report, color)
+        } else {
+            String::new()
+        };
+        Ok(Checked {
+            report,
+            fail_on: resolved.fail_on,
+            rendered,
         })
-        .collect();
+    };
+    // One target: no thread pool to start. Several: one task each; `collect` keeps their
+    // order.
+    let results: Vec<Result<Checked, settings::Failure>> = if targets.len() == 1 {
+        targets.iter().map(one).collect()
+    } else {
+        targets.par_iter().map(one).collect()
+    };
 
     let mut io_error = false;
     let mut checked = Vec::with_capacity(results.len());
