@@ -365,7 +365,8 @@ impl Model {
                 }))
             };
 
-        let mut main_entries: HashMap<String, MainEntry> = HashMap::default();
+        let mut main_entries: HashMap<String, MainEntry> =
+            HashMap::with_capacity_and_hasher(main.parameters.len(), Default::default());
         for (index, param) in main.parameters.iter().enumerate() {
             let name = param.name_str().into_owned();
             if is_read_only(&name, version) {
@@ -388,7 +389,8 @@ impl Model {
             .iter()
             .map(|(name, entry)| (entry.index, name.clone()))
             .collect();
-        main_order.sort();
+        // Indices are unique: sorting by them alone gives the same order.
+        main_order.sort_unstable_by_key(|(index, _)| *index);
 
         let mut services = Vec::with_capacity(master.services.len());
         let mut derived: HashMap<String, DefaultEntry> = HashMap::default();

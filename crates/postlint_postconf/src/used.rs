@@ -12,7 +12,12 @@
 //! The outcome is kept as structured [`Finding`]s with spans; postconf's own warning lines are
 //! a rendering of them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+/// Sets and maps of parameter names, hashed with foldhash (fast, seeded per process).
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+/// See [`HashSet`].
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use postlint_diagnostics::{Diagnostic, FileId, TextRange};
 use postlint_syntax::expansion::{self, ExpansionOptions};
@@ -107,7 +112,21 @@ fn is_raw(name: &str) -> bool {
 /// (`smtp_fallback_relay = $fallback_relay`). postconf registers them as parameters, so they
 /// are valid wherever they are set and never "undefined".
 fn legacy_names(version: PostfixVersion) -> HashSet<String> {
-    let mut out = HashSet::new();
+    // They depend on the release only, and finding them parses every built-in default: once
+    // per process and release (a fleet check runs the bookkeeping for every directory).
+    static CACHE: std::sync::Mutex<BTreeMap<PostfixVersion, HashSet<String>>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(version)
+        .or_insert_with(|| compute_legacy_names(version))
+        .clone()
+}
+
+fn compute_legacy_names(version: PostfixVersion) -> HashSet<String> {
+    let mut out = HashSet::default();
     for p in postlint_params::all() {
         if !is_builtin(p.name, version) || p.raw {
             continue;
@@ -135,20 +154,27 @@ fn dbms_names(value: &[u8]) -> Vec<String> {
         .split(|b| matches!(b, b' ' | b',' | b'\t' | b'\r' | b'\n' | b'{' | b'}'))
         .filter(|t| t.contains(&b':'));
     for token in tokens {
-        let token = String::from_utf8_lossy(token);
-        let mut rest: &str = &token;
-        while let Some(inner) = rest.strip_prefix("proxy:") {
+        let mut rest = token;
+        while let Some(inner) = rest.strip_prefix(b"proxy:") {
             rest = inner;
         }
-        let Some((kind, name)) = rest.split_once(':') else {
+        let Some(colon) = rest.iter().position(|&b| b == b':') else {
             continue;
         };
-        if !postlint_params::postconf_rules::LEGACY_DBMS_TYPES.contains(&kind)
-            || name.is_empty()
-            || name.starts_with('/')
-        {
+        let (kind, name) = (
+            rest.get(..colon).unwrap_or_default(),
+            rest.get(colon + 1..).unwrap_or_default(),
+        );
+        let Some(kind) = postlint_params::postconf_rules::LEGACY_DBMS_TYPES
+            .iter()
+            .find(|k| k.as_bytes() == kind)
+        else {
+            continue;
+        };
+        if name.is_empty() || name.starts_with(b"/") {
             continue;
         }
+        let name = String::from_utf8_lossy(name);
         for suffix in postlint_params::legacy_dbms_suffixes(kind) {
             out.push(format!("{name}_{suffix}"));
         }
@@ -179,8 +205,8 @@ fn override_value_range(ov: &Override, inner: TextRange) -> TextRange {
 
 /// One main.cf entry in the dictionary: its value and where it is (`None` for the
 /// `config_directory` that `-c` sets).
-struct MainEntry {
-    value: Vec<u8>,
+struct MainEntry<'a> {
+    value: &'a [u8],
     index: Option<usize>,
 }
 
@@ -193,7 +219,7 @@ struct LocalEntry<'a> {
 /// The state of one bookkeeping run.
 struct Books<'a> {
     version: PostfixVersion,
-    main: BTreeMap<Vec<u8>, MainEntry>,
+    main: BTreeMap<&'a [u8], MainEntry<'a>>,
     /// master.cf name spaces, one per literal `name/type` (duplicate entries share one).
     local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'a>>>,
     table: HashSet<String>,
@@ -289,25 +315,30 @@ pub fn usage(config: &Config) -> Usage {
     let version = config.version;
     let mut usage = Usage::default();
 
-    let mut main = BTreeMap::new();
-    if let Some(dir) = &config.config_directory {
-        main.insert(
-            b"config_directory".to_vec(),
-            MainEntry {
-                value: dir.as_bytes().to_vec(),
-                index: None,
-            },
-        );
-    }
-    for (index, p) in config.main.parameters.iter().enumerate() {
-        main.insert(
-            p.name.clone(),
-            MainEntry {
-                value: p.value.clone(),
-                index: Some(index),
-            },
-        );
-    }
+    // Borrowed from the parsed files; built in one pass from (name, entry) pairs, the last
+    // definition of a name winning as in postconf.
+    let main: BTreeMap<&[u8], MainEntry<'_>> = config
+        .config_directory
+        .iter()
+        .map(|dir| {
+            (
+                b"config_directory".as_slice(),
+                MainEntry {
+                    value: dir.as_bytes(),
+                    index: None,
+                },
+            )
+        })
+        .chain(config.main.parameters.iter().enumerate().map(|(index, p)| {
+            (
+                p.name.as_slice(),
+                MainEntry {
+                    value: &p.value,
+                    index: Some(index),
+                },
+            )
+        }))
+        .collect();
     let mut local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'_>>> = BTreeMap::new();
     let mut table = legacy_names(version);
     for service in &config.master.services {
@@ -330,8 +361,8 @@ pub fn usage(config: &Config) -> Usage {
         main,
         local,
         table,
-        valid_global: HashSet::new(),
-        valid_local: HashMap::new(),
+        valid_global: HashSet::default(),
+        valid_local: HashMap::default(),
         undefined: BTreeMap::new(),
     };
 
@@ -507,10 +538,12 @@ pub fn usage(config: &Config) -> Usage {
             main_findings.push(finding);
         }
     }
+    // In name order already: collected in one bulk build.
+    let mut printed = Vec::new();
     for (name, entry) in &books.main {
         let name_s = String::from_utf8_lossy(name);
         if books.in_table(&name_s) || books.valid_global.contains(name_s.as_ref()) {
-            usage.printed.insert(name.clone(), entry.value.clone());
+            printed.push((name.to_vec(), entry.value.to_vec()));
         } else if let Some(p) = entry.index.and_then(|i| config.main.parameters.get(i)) {
             main_findings.push(Finding {
                 kind: FindingKind::Unused,
@@ -522,6 +555,7 @@ pub fn usage(config: &Config) -> Usage {
             });
         }
     }
+    usage.printed = printed.into_iter().collect();
     usage.findings.extend(master_findings);
     usage.findings.extend(main_findings);
     usage
