@@ -256,8 +256,15 @@ impl Model {
     fn expansion_diagnostics(&self, out: &mut Vec<Diagnostic>) {
         let mut seen: HashSet<(FileId, TextRange, String)> = HashSet::new();
         let mut deep: Vec<Vec<ChainLink>> = Vec::new();
-        for (scope, name, _, _) in self.written_values() {
-            if is_raw(name, self.version) {
+        for (scope, name, parsed, _) in self.written_values() {
+            // A value without a `$` reference expands to itself and cannot fail; skipping it
+            // saves expanding (and memoising) most entries of a large main.cf.
+            let has_ref = parsed
+                .expr
+                .pieces
+                .iter()
+                .any(|p| matches!(p, postlint_syntax::expansion::Piece::Ref(_)));
+            if !has_ref || is_raw(name, self.version) {
                 continue;
             }
             let view = match scope {
