@@ -525,6 +525,23 @@ fn exit_codes() {
 }
 
 #[test]
+fn postlint_toml_applies_per_directory_and_flags_win() {
+    let dir = "tests/fixtures/cli/config-fail-on-warning";
+    let code = |args: &[&str]| postlint(args).status.code();
+    // The directory's postlint.toml says `fail-on = "warning"`.
+    assert_eq!(code(&["check", dir]), Some(1));
+    assert_eq!(code(&["check", dir, "--fail-on", "error"]), Some(0));
+    // In a fleet each directory keeps its own file.
+    assert_eq!(code(&["check", "tests/fixtures/cli/warning-only"]), Some(0));
+    assert_eq!(code(&["check", "tests/fixtures/cli/warning-only", dir]), Some(1));
+    // --config replaces discovery.
+    assert_eq!(
+        code(&["check", "tests/fixtures/cli/warning-only", "--config", &format!("{dir}/postlint.toml")]),
+        Some(1)
+    );
+}
+
+#[test]
 fn stdin_is_checked_like_the_file() {
     let main = std::fs::read(root().join("examples/insecure/main.cf")).unwrap();
     let out = postlint_stdin(
