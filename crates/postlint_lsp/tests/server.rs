@@ -1,0 +1,434 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    clippy::mutable_key_type,
+    reason = "tests; lsp-types keys WorkspaceEdit by Uri"
+)]
+//! The server driven over an in-memory connection, as an editor drives it.
+
+mod support;
+
+use lsp_types::request::{CodeActionRequest, Completion, GotoDefinition, HoverRequest};
+use lsp_types::{
+    CodeActionContext, CodeActionOrCommand, CodeActionParams, CompletionParams, CompletionResponse,
+    DiagnosticSeverity, GotoDefinitionParams, GotoDefinitionResponse, HoverContents, HoverParams,
+    NumberOrString, PartialResultParams, PositionEncodingKind, TextDocumentIdentifier,
+    WorkDoneProgressParams,
+};
+use support::{Client, at, range, uri};
+
+const MAIN: &str = "file:///etc/postfix/main.cf";
+const MASTER: &str = "file:///etc/postfix/master.cf";
+
+fn hover(c: &mut Client, uri_text: &str, line: u32, character: u32) -> String {
+    let h = c
+        .request::<HoverRequest>(HoverParams {
+            text_document_position_params: at(uri_text, line, character),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .expect("a hover");
+    match h.contents {
+        HoverContents::Markup(m) => m.value,
+        other => panic!("unexpected hover {other:?}"),
+    }
+}
+
+fn complete(c: &mut Client, uri_text: &str, line: u32, character: u32) -> Vec<String> {
+    let r = c.request::<Completion>(CompletionParams {
+        text_document_position: at(uri_text, line, character),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+        context: None,
+    });
+    match r {
+        Some(CompletionResponse::Array(items)) => items.into_iter().map(|i| i.label).collect(),
+        Some(CompletionResponse::List(list)) => list.items.into_iter().map(|i| i.label).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn definition(
+    c: &mut Client,
+    uri_text: &str,
+    line: u32,
+    character: u32,
+) -> Option<lsp_types::Location> {
+    match c.request::<GotoDefinition>(GotoDefinitionParams {
+        text_document_position_params: at(uri_text, line, character),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    })? {
+        GotoDefinitionResponse::Scalar(l) => Some(l),
+        other => panic!("unexpected definition {other:?}"),
+    }
+}
+
+#[test]
+fn typo_is_reported_at_its_utf16_range_and_cleared_when_fixed() {
+    let mut c = Client::start(None);
+    assert_eq!(
+        c.initialize.capabilities.position_encoding,
+        Some(PositionEncodingKind::UTF16)
+    );
+    // A non-ASCII comment above and non-ASCII text before the typo on its own line.
+    let master = "# Café ☕ services 😀\n\
+                  submission inet n - n - - smtpd\n  -o syslog_name=é😀 -o smtpd_tls_securty_level=encrypt\n";
+    c.open(MASTER, master);
+    let published = c.diagnostics(MASTER);
+    assert_eq!(published.version, Some(1));
+    let typo: Vec<_> = published
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
+        .collect();
+    assert_eq!(typo.len(), 1, "{:#?}", published.diagnostics);
+    let d = typo[0];
+    // `  -o syslog_name=é😀 -o ` is 24 UTF-16 units (é is one, 😀 two); 27 bytes in UTF-8.
+    assert_eq!(d.range, range(2, 24, 2, 47));
+    assert_eq!(d.severity, Some(DiagnosticSeverity::WARNING));
+    assert_eq!(d.source.as_deref(), Some("postlint"));
+    assert!(
+        d.message.contains("smtpd_tls_securty_level"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message
+            .contains("did you mean `smtpd_tls_security_level`")
+    );
+    assert_eq!(
+        d.code_description.as_ref().map(|c| c.href.as_str()),
+        Some("https://www.postfix.org/postconf.5.html")
+    );
+
+    // Fix it with an incremental edit: insert the missing `i`.
+    c.change(MASTER, Some(range(2, 39, 2, 39)), "i");
+    let published = c.diagnostics(MASTER);
+    assert_eq!(published.version, Some(2));
+    assert!(
+        !published
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL002".to_owned()))),
+        "{:#?}",
+        published.diagnostics
+    );
+    c.shutdown();
+}
+
+#[test]
+fn full_sync_changes_and_close_clear_diagnostics() {
+    let mut c = Client::start(None);
+    c.open(MAIN, "myhostnme = mail.example.com\n");
+    let first = c.diagnostics(MAIN);
+    assert_eq!(first.diagnostics.len(), 1);
+    assert_eq!(first.diagnostics[0].range, range(0, 0, 0, 9));
+    c.change(MAIN, None, "myhostname = mail.example.com\n");
+    assert!(c.diagnostics(MAIN).diagnostics.is_empty());
+    c.change(MAIN, None, "myhostname mail.example.com\n");
+    let broken = c.diagnostics(MAIN);
+    assert_eq!(
+        broken.diagnostics[0].severity,
+        Some(DiagnosticSeverity::ERROR)
+    );
+    c.close(MAIN);
+    assert!(c.diagnostics(MAIN).diagnostics.is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn utf8_positions_when_the_client_offers_them() {
+    let mut c = Client::start(Some(vec![
+        PositionEncodingKind::UTF8,
+        PositionEncodingKind::UTF16,
+    ]));
+    assert_eq!(
+        c.initialize.capabilities.position_encoding,
+        Some(PositionEncodingKind::UTF8)
+    );
+    let master = "submission inet n - n - - smtpd\n  -o syslog_name=é😀 -o smtpd_tls_securty_level=encrypt\n";
+    c.open(MASTER, master);
+    let d = c.diagnostics(MASTER);
+    let typo = d
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
+        .unwrap();
+    assert_eq!(typo.range, range(1, 27, 1, 50));
+    // An incremental edit in bytes: replace `securty` (bytes 37..44) with `security`.
+    c.change(MASTER, Some(range(1, 37, 1, 44)), "security");
+    let d = c.diagnostics(MASTER);
+    assert!(
+        !d.diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
+    );
+    c.shutdown();
+}
+
+#[test]
+fn editing_master_cf_rechecks_with_the_open_main_cf_and_points_into_it() {
+    let mut c = Client::start(None);
+    c.open(MAIN, "b = $a\n");
+    let main = c.diagnostics(MAIN);
+    assert!(
+        !main
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
+    );
+    // `-o a=$b` makes a cycle with main.cf's `b = $a` in this service.
+    c.open(MASTER, "smtp inet n - n - - smtpd\n  -o a=$b\n");
+    let master = c.diagnostics(MASTER);
+    let _ = c.diagnostics(MAIN);
+    let cycle = master
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
+        .unwrap_or_else(|| panic!("{:#?}", master.diagnostics));
+    let related = cycle.related_information.as_ref().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r.location.uri == uri(MAIN) && r.location.range == range(0, 4, 0, 6)),
+        "{related:#?}"
+    );
+    // Editing main.cf alone (master.cf unchanged) breaks the cycle: master.cf is re-checked.
+    c.change(MAIN, Some(range(0, 4, 0, 6)), "x");
+    let master = c.diagnostics(MASTER);
+    assert!(
+        !master
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL005".to_owned()))),
+        "{:#?}",
+        master.diagnostics
+    );
+    c.shutdown();
+}
+
+#[test]
+fn a_closed_sibling_is_read_from_disk() {
+    let dir = std::env::temp_dir().join(format!("postlint-lsp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A Latin-1 comment on disk must not disturb anything.
+    std::fs::write(dir.join("main.cf"), b"# caf\xe9\nb = $a\n").unwrap();
+    let main_uri = format!("file://{}/main.cf", dir.display());
+    let master_uri = format!("file://{}/master.cf", dir.display());
+    let mut c = Client::start(None);
+    c.open(&master_uri, "smtp inet n - n - - smtpd\n  -o a=$b\n");
+    let master = c.diagnostics(&master_uri);
+    let cycle = master
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
+        .unwrap_or_else(|| panic!("{:#?}", master.diagnostics));
+    let related = cycle.related_information.as_ref().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r.location.uri == uri(&main_uri) && r.location.range == range(1, 4, 1, 6)),
+        "{related:#?}"
+    );
+    c.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn hover_shows_meaning_type_default_history_and_effective_value() {
+    let mut c = Client::start(None);
+    c.open(
+        MAIN,
+        "smtpd_tls_security_level = may\nsmtpd_use_tls = yes\nmyorigin = $mydomain\nmydomain = example.org\n",
+    );
+    c.open(
+        MASTER,
+        "submission inet n - n - - smtpd\n  -o smtpd_tls_security_level=encrypt\n",
+    );
+    let text = hover(&mut c, MAIN, 0, 5);
+    assert!(
+        text.contains("**`smtpd_tls_security_level`** — TLS policy"),
+        "{text}"
+    );
+    assert!(text.contains("type: text or list"), "{text}");
+    assert!(text.contains("default in Postfix 3.11: (empty)"), "{text}");
+    assert!(text.contains("introduced in Postfix 2.3"), "{text}");
+    assert!(
+        text.contains("effective value in main.cf: `may` — from main.cf line 1"),
+        "{text}"
+    );
+    // In the service, the `-o` wins.
+    let text = hover(&mut c, MASTER, 1, 10);
+    assert!(
+        text.contains(
+            "effective value in `submission/inet`: `encrypt` — from `-o` of `submission/inet`, master.cf line 2"
+        ),
+        "{text}"
+    );
+    // Deprecation.
+    let text = hover(&mut c, MAIN, 1, 3);
+    assert!(text.contains("type: boolean"), "{text}");
+    assert!(
+        text.contains("**deprecated** since Postfix 3.9; use `smtpd_tls_security_level` instead"),
+        "{text}"
+    );
+    // `$mydomain` shows its expansion and where it comes from.
+    let text = hover(&mut c, MAIN, 2, 13);
+    assert!(
+        text.contains("expands to `example.org` in main.cf"),
+        "{text}"
+    );
+    assert!(text.contains("from main.cf line 4"), "{text}");
+    c.shutdown();
+}
+
+#[test]
+fn completion_of_names_and_enumerated_values() {
+    let mut c = Client::start(None);
+    c.open(
+        MAIN,
+        "smtpd_tls_secu\nsmtpd_tls_security_level = \nrelayhost = $myhos\n",
+    );
+    c.open(
+        MASTER,
+        "submission inet n - n - - smtpd\n  -o smtpd_tls_wrap\n  -o smtpd_tls_wrappermode=\n",
+    );
+    let names = complete(&mut c, MAIN, 0, 14);
+    assert!(names.iter().any(|n| n == "smtpd_tls_security_level"));
+    assert!(names.iter().all(|n| n != "no_such_parameter"));
+    let values = complete(&mut c, MAIN, 1, 27);
+    assert_eq!(values, ["none", "may", "encrypt"]);
+    let refs = complete(&mut c, MAIN, 2, 18);
+    assert!(refs.iter().any(|n| n == "myhostname"));
+    let names = complete(&mut c, MASTER, 1, 18);
+    assert!(names.iter().any(|n| n == "smtpd_tls_wrappermode"));
+    let values = complete(&mut c, MASTER, 2, 27);
+    assert_eq!(values, ["yes", "no"]);
+    // Nothing to complete inside a comment or a master.cf field.
+    c.change(MAIN, None, "# smtpd_tls\n");
+    assert!(complete(&mut c, MAIN, 0, 11).is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn definition_of_references_and_of_overrides() {
+    let mut c = Client::start(None);
+    c.open(
+        MAIN,
+        "mydomain = example.org\nmyorigin = $mydomain\nsmtpd_tls_security_level = may\n",
+    );
+    c.open(
+        MASTER,
+        "submission inet n - n - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o syslog_name=$mydomain\n",
+    );
+    // `$mydomain` in main.cf goes to its line.
+    let l = definition(&mut c, MAIN, 1, 14).unwrap();
+    assert_eq!(l.uri, uri(MAIN));
+    assert_eq!(l.range, range(0, 0, 0, 8));
+    // `$mydomain` in a master.cf `-o` value too.
+    let l = definition(&mut c, MASTER, 2, 20).unwrap();
+    assert_eq!((l.uri, l.range), (uri(MAIN), range(0, 0, 0, 8)));
+    // A `-o` name goes to main.cf's setting of the same parameter.
+    let l = definition(&mut c, MASTER, 1, 8).unwrap();
+    assert_eq!((l.uri, l.range), (uri(MAIN), range(2, 0, 2, 24)));
+    // A built-in default has no definition.
+    c.change(MAIN, None, "myorigin = $myhostname\n");
+    assert!(definition(&mut c, MAIN, 0, 14).is_none());
+    c.shutdown();
+}
+
+#[test]
+fn code_action_offers_the_rules_fix() {
+    let mut c = Client::start(None);
+    c.open(MAIN, "# é😀\npostscreen_blacklist_action = drop\n");
+    let published = c.diagnostics(MAIN);
+    let diagnostic = published
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL006".to_owned())))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        diagnostic.tags,
+        Some(vec![lsp_types::DiagnosticTag::DEPRECATED])
+    );
+    let actions = c
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri(MAIN) },
+            range: range(1, 3, 1, 3),
+            context: CodeActionContext {
+                diagnostics: vec![diagnostic.clone()],
+                only: None,
+                trigger_kind: None,
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .unwrap();
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    let CodeActionOrCommand::CodeAction(action) = &actions[0] else {
+        panic!("{actions:?}");
+    };
+    assert_eq!(
+        action.title,
+        "rename `postscreen_blacklist_action` to `postscreen_denylist_action`"
+    );
+    assert_eq!(action.kind, Some(lsp_types::CodeActionKind::QUICKFIX));
+    assert_eq!(action.diagnostics.as_deref(), Some(&[diagnostic][..]));
+    let changes = action.edit.as_ref().unwrap().changes.as_ref().unwrap();
+    let edits = &changes[&uri(MAIN)];
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].range, range(1, 0, 1, 27));
+    assert_eq!(edits[0].new_text, "postscreen_denylist_action");
+    // Applying it clears the finding.
+    c.change(MAIN, Some(edits[0].range), &edits[0].new_text);
+    assert!(c.diagnostics(MAIN).diagnostics.is_empty());
+    // No quick fix away from a finding.
+    let none = c
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri(MAIN) },
+            range: range(1, 3, 1, 3),
+            context: CodeActionContext::default(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .unwrap();
+    assert!(none.is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn target_version_from_initialization_options() {
+    let mut c = Client::start_with(None, Some(serde_json::json!({"postfixVersion": "3.7"})));
+    c.open(MAIN, "smtpd_tls_security_level = may\n");
+    let _ = c.diagnostics(MAIN);
+    let text = hover(&mut c, MAIN, 0, 3);
+    assert!(text.contains("default in Postfix 3.7"), "{text}");
+    c.shutdown();
+}
+
+#[test]
+fn bad_requests_get_errors_not_crashes() {
+    let mut c = Client::start(None);
+    // Hover on a document that is not open, and positions far outside the text.
+    let h = c.request::<HoverRequest>(HoverParams {
+        text_document_position_params: at(MAIN, 0, 0),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+    });
+    assert!(h.is_none());
+    c.open(MAIN, "a = b\n");
+    let _ = c.diagnostics(MAIN);
+    let h = c.request::<HoverRequest>(HoverParams {
+        text_document_position_params: at(MAIN, 999, 999),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+    });
+    assert!(h.is_none());
+    // An edit whose range lies beyond the text is clamped, not a crash.
+    c.change(MAIN, Some(range(50, 3, 60, 9)), "\nmyhostname = x\n");
+    let d = c.diagnostics(MAIN);
+    assert_eq!(d.version, Some(2));
+    c.shutdown();
+}
