@@ -4,7 +4,9 @@
 //! [`lint`] runs every rule over a parsed configuration and returns diagnostics sorted by
 //! file and position. It is pure: no file system, environment or clock.
 
+mod analyses;
 pub mod check;
+pub mod config;
 mod policies;
 pub mod registry;
 mod rules;
@@ -17,7 +19,7 @@ use postlint_postconf::Config;
 pub use check::{
     FileKind, Input, Pack, PolicyFile, Report, ReportFile, Settings, SourceFile, check, count,
 };
-pub use registry::{RULES, RuleMeta, rule};
+pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, rule};
 
 /// Runs every rule over `config`.
 pub fn lint(config: &Config) -> Vec<Diagnostic> {

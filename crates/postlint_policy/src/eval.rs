@@ -53,6 +53,9 @@ pub struct AnalysisFinding {
     pub value: Option<String>,
     /// What the analysis found, for `{detail}`.
     pub detail: String,
+    /// Exact spans (a list entry inside a value, say) labelled before the parameters'
+    /// locations; the first becomes the primary label.
+    pub spans: Vec<(FileId, TextRange, String)>,
 }
 
 /// The built-in analyses a policy may call with `analysis = "…"`.
@@ -118,12 +121,13 @@ impl Policy {
         for predicate in &self.require {
             if predicate.test(service) == Some(false) {
                 let value = predicate.value(service).map(|v| v.text());
-                let params = match &predicate.subject {
-                    Subject::Param(n) | Subject::RawParam(n) => vec![n.clone()],
-                    Subject::Fact(n) => fact_info(n)
-                        .map(|f| f.params.iter().map(|p| (*p).to_owned()).collect())
-                        .unwrap_or_default(),
-                };
+                // Label where the failing value is set first, then what made the policy apply.
+                let mut params = predicate.subject.params();
+                for p in self.when.iter().flat_map(|w| w.subject.params()) {
+                    if !params.contains(&p) {
+                        params.push(p);
+                    }
+                }
                 let fill = Fill {
                     param: Some(predicate.subject.name()),
                     value: value.as_deref(),
@@ -142,7 +146,42 @@ impl Policy {
                     expected: None,
                     detail: Some(&found.detail),
                 };
-                out.push(self.finding(service, &self.message, &fill, &found.params));
+                let mut d = self.finding(service, &self.message, &fill, &found.params);
+                if !found.spans.is_empty() {
+                    let mut labels: Vec<_> = found
+                        .spans
+                        .iter()
+                        .map(|(file, range, message)| postlint_diagnostics::Label {
+                            file: *file,
+                            range: *range,
+                            message: message.clone(),
+                            primary: false,
+                        })
+                        .collect();
+                    for l in &mut d.labels {
+                        l.primary = false;
+                    }
+                    if let Some(first) = labels.first_mut() {
+                        first.primary = true;
+                    }
+                    labels.retain(|l| {
+                        !d.labels
+                            .iter()
+                            .any(|o| o.file == l.file && o.range == l.range)
+                    });
+                    // A parameter's whole line adds nothing to a span inside it.
+                    let primary = labels.first().map(|l| (l.file, l.range));
+                    d.labels.retain(|o| {
+                        primary.is_none_or(|(file, range)| {
+                            !(o.file == file
+                                && o.range.start <= range.start
+                                && range.end <= o.range.end)
+                        })
+                    });
+                    labels.append(&mut d.labels);
+                    d.labels = labels;
+                }
+                out.push(d);
             }
         }
         out
@@ -211,6 +250,18 @@ impl Fill<'_> {
             .replace("{value}", self.value.unwrap_or_default())
             .replace("{expected}", self.expected.unwrap_or_default())
             .replace("{detail}", self.detail.unwrap_or_default())
+    }
+}
+
+impl Subject {
+    /// The parameters the subject is derived from.
+    fn params(&self) -> Vec<String> {
+        match self {
+            Self::Param(n) | Self::RawParam(n) => vec![n.clone()],
+            Self::Fact(n) => fact_info(n)
+                .map(|f| f.params.iter().map(|p| (*p).to_owned()).collect())
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -38,6 +38,13 @@ pub struct RawPolicy {
     /// `{detail}` (what a built-in analysis reported).
     #[schemars(with = "String")]
     pub message: Spanned<String>,
+    /// One line: what the rule finds, shown by `postlint rule`.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Markdown documentation shown by `postlint rule NAME`: what it does, why it matters,
+    /// an example, the fix.
+    #[serde(default)]
+    pub docs: Option<String>,
     /// How to fix it.
     #[serde(default)]
     pub help: Option<String>,
