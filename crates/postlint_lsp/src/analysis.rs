@@ -34,7 +34,8 @@ impl Analysis {
         let input = Input {
             main: source(Kind::Main),
             master: source(Kind::Master),
-            config_directory: pair.directory().map(|d| d.display().to_string()),
+            // As the CLI: `config_directory` keeps its built-in default.
+            config_directory: None,
         };
         let report = check(&input, settings);
         Self {

@@ -80,27 +80,32 @@ pub fn with_source(
                     })
                 })
                 .collect();
-            Some((
-                d,
-                lsp_types::Diagnostic {
-                    range: lines.range(encoding, at.range),
-                    severity: Some(severity(d.severity)),
-                    code: Some(NumberOrString::String(d.code.clone())),
-                    code_description: d
-                        .url
-                        .as_deref()
-                        .and_then(|u| Uri::from_str(u).ok())
-                        .map(|href| CodeDescription { href }),
-                    source: Some(SOURCE.to_owned()),
-                    message: message(d),
-                    related_information: (!related.is_empty()).then_some(related),
-                    tags: (d.rule == "deprecated-parameter")
-                        .then(|| vec![DiagnosticTag::DEPRECATED]),
-                    data: Some(serde_json::Value::String(d.rule.clone())),
-                },
-            ))
+            Some((d, to_lsp(d, lines.range(encoding, at.range), related)))
         })
         .collect()
+}
+
+/// One diagnostic shown at `range`.
+pub fn to_lsp(
+    d: &Diagnostic,
+    range: lsp_types::Range,
+    related: Vec<DiagnosticRelatedInformation>,
+) -> lsp_types::Diagnostic {
+    lsp_types::Diagnostic {
+        range,
+        severity: Some(severity(d.severity)),
+        code: Some(NumberOrString::String(d.code.clone())),
+        code_description: d
+            .url
+            .as_deref()
+            .and_then(|u| Uri::from_str(u).ok())
+            .map(|href| CodeDescription { href }),
+        source: Some(SOURCE.to_owned()),
+        message: message(d),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: (d.rule == "deprecated-parameter").then(|| vec![DiagnosticTag::DEPRECATED]),
+        data: Some(serde_json::Value::String(d.rule.clone())),
+    }
 }
 
 /// The message with its help on a second line, as editors show both in the hover.

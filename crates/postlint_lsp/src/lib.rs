@@ -21,6 +21,7 @@ mod documents;
 mod encoding;
 mod hover;
 mod locate;
+mod project;
 mod workspace;
 
 use std::collections::HashMap;
@@ -314,11 +315,31 @@ impl Server<'_> {
         Ok(())
     }
 
+    /// Checks `pair` with the settings of its directory's `postlint.toml`.
+    fn analyze(&self, pair: Pair) -> (Analysis, project::Resolved) {
+        let resolved = project::resolve(&self.settings, pair.directory().as_deref(), self.encoding);
+        let analysis = Analysis::new(pair, &self.documents, &resolved.settings);
+        (analysis, resolved)
+    }
+
     /// Re-checks the configuration `uri` belongs to and publishes diagnostics for each of its
-    /// open files.
+    /// open files, its `postlint.toml` and the user's policy files it loaded.
     fn refresh(&mut self, uri: &str) -> Result<(), Error> {
         let pair = Pair::of(uri);
-        let analysis = Analysis::new(pair.clone(), &self.documents, &self.settings);
+        let (analysis, resolved) = self.analyze(pair.clone());
+        if let Some((config_uri, diagnostics)) = resolved.config_file {
+            self.publish(&config_uri, diagnostics, None)?;
+        }
+        for file in &analysis.report.files {
+            if file.kind != postlint_linter::FileKind::Policy {
+                continue;
+            }
+            // Built-in packs have relative names and no URI; the user's files are absolute.
+            if let Some(policy_uri) = analysis.uri(file.id) {
+                let diagnostics = diagnostics::for_file(&analysis, file.id, false, self.encoding);
+                self.publish(&policy_uri, diagnostics, None)?;
+            }
+        }
         for (kind, other) in [(Kind::Main, Kind::Master), (Kind::Master, Kind::Main)] {
             let Some(this) = pair.uri(kind) else {
                 continue;
@@ -381,10 +402,11 @@ impl Server<'_> {
             Kind::Master => Kind::Main,
         };
         let other_open = pair.uri(other).is_some_and(|u| self.documents.is_open(u));
-        let analysis = self
-            .analyses
-            .entry(pair.clone())
-            .or_insert_with(|| Analysis::new(pair, &self.documents, &self.settings));
+        if !self.analyses.contains_key(&pair) {
+            let (analysis, _) = self.analyze(pair.clone());
+            self.analyses.insert(pair.clone(), analysis);
+        }
+        let analysis = self.analyses.get(&pair)?;
         Some(f(
             analysis,
             Analysis::file_id(kind),

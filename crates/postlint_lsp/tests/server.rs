@@ -212,12 +212,11 @@ fn editing_master_cf_rechecks_with_the_open_main_cf_and_points_into_it() {
 
 #[test]
 fn a_closed_sibling_is_read_from_disk() {
-    let dir = std::env::temp_dir().join(format!("postlint-lsp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("sibling");
     // A Latin-1 comment on disk must not disturb anything.
-    std::fs::write(dir.join("main.cf"), b"# caf\xe9\nb = $a\n").unwrap();
-    let main_uri = format!("file://{}/main.cf", dir.display());
-    let master_uri = format!("file://{}/master.cf", dir.display());
+    std::fs::write(dir.0.join("main.cf"), b"# caf\xe9\nb = $a\n").unwrap();
+    let main_uri = dir.uri("main.cf");
+    let master_uri = dir.uri("master.cf");
     let mut c = Client::start(None);
     c.open(&master_uri, "smtp inet n - n - - smtpd\n  -o a=$b\n");
     let master = c.diagnostics(&master_uri);
@@ -234,7 +233,6 @@ fn a_closed_sibling_is_read_from_disk() {
         "{related:#?}"
     );
     c.shutdown();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -430,5 +428,69 @@ fn bad_requests_get_errors_not_crashes() {
     c.change(MAIN, Some(range(50, 3, 60, 9)), "\nmyhostname = x\n");
     let d = c.diagnostics(MAIN);
     assert_eq!(d.version, Some(2));
+    c.shutdown();
+}
+
+/// A scratch configuration directory, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("postlint-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn uri(&self, file: &str) -> String {
+        format!("file://{}/{file}", self.0.display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn postlint_toml_applies_as_in_the_cli_and_its_problems_are_shown() {
+    let dir = TempDir::new("toml");
+    std::fs::write(
+        dir.0.join("postlint.toml"),
+        "ignore = [\"unknown-parameter\"]\npostfix-version = \"3.7\"\n",
+    )
+    .unwrap();
+    let main = dir.uri("main.cf");
+    let toml = dir.uri("postlint.toml");
+    let mut c = Client::start(None);
+    c.open(&main, "myhostnme = x\nsmtpd_tls_security_level = may\n");
+    assert!(c.diagnostics(&toml).diagnostics.is_empty());
+    let published = c.diagnostics(&main);
+    assert!(
+        published.diagnostics.is_empty(),
+        "{:#?}",
+        published.diagnostics
+    );
+    assert!(hover(&mut c, &main, 1, 3).contains("default in Postfix 3.7"));
+
+    // A broken postlint.toml is reported in place and not applied, as the CLI refuses it.
+    std::fs::write(dir.0.join("postlint.toml"), "packs = [\"baselin\"]\n").unwrap();
+    c.change(&main, None, "myhostnme = x\n");
+    let problems = c.diagnostics(&toml);
+    assert_eq!(problems.diagnostics.len(), 1, "{:#?}", problems.diagnostics);
+    assert_eq!(problems.diagnostics[0].range, range(0, 9, 0, 18));
+    assert!(
+        problems.diagnostics[0]
+            .message
+            .contains("unknown pack `baselin`")
+    );
+    let published = c.diagnostics(&main);
+    assert!(
+        published
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
+    );
     c.shutdown();
 }
