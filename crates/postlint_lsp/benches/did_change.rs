@@ -6,7 +6,9 @@
 //!
 //! - `main_cf_alone`: main.cf open, master.cf read from disk on every check;
 //! - `master_cf_with_main_cf_open`: both open, master.cf edited; both files are re-published,
-//!   and the time runs until the second one arrives.
+//!   and the time runs until the second one arrives;
+//! - `check_only`: `postlint_linter::check` on the same files, without the server, to show
+//!   how much of the latency is the check itself.
 
 #![allow(
     clippy::unwrap_used,
@@ -150,6 +152,22 @@ fn bench(c: &mut Criterion) {
         });
     });
     s.stop();
+
+    let input = postlint_linter::Input {
+        main: Some(postlint_linter::SourceFile::new(
+            "main.cf",
+            main.into_bytes(),
+        )),
+        master: Some(postlint_linter::SourceFile::new(
+            "master.cf",
+            master.into_bytes(),
+        )),
+        config_directory: None,
+    };
+    let settings = postlint_linter::Settings::default();
+    group.bench_function("check_only", |b| {
+        b.iter(|| std::hint::black_box(postlint_linter::check(&input, &settings)));
+    });
     group.finish();
 }
 

@@ -494,3 +494,42 @@ fn postlint_toml_applies_as_in_the_cli_and_its_problems_are_shown() {
     );
     c.shutdown();
 }
+
+#[test]
+fn a_finding_caused_by_main_cf_shows_in_master_cf_until_main_cf_is_opened() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/insecure")
+        .canonicalize()
+        .unwrap();
+    let main_uri = format!("file://{}/main.cf", dir.display());
+    let master_uri = format!("file://{}/master.cf", dir.display());
+    let master_text = std::fs::read_to_string(dir.join("master.cf")).unwrap();
+    let main_text = std::fs::read_to_string(dir.join("main.cf")).unwrap();
+    let open_relay =
+        |d: &lsp_types::Diagnostic| d.code == Some(NumberOrString::String("PL115".to_owned()));
+    let mut c = Client::start(None);
+    c.open(&master_uri, &master_text);
+    let master = c.diagnostics(&master_uri);
+    // open-relay is reported at main.cf's `mynetworks`; with main.cf closed it appears on
+    // the `smtp` service it concerns, pointing at its cause in main.cf.
+    let found = master
+        .diagnostics
+        .iter()
+        .find(|d| open_relay(d))
+        .unwrap_or_else(|| panic!("{:#?}", master.diagnostics));
+    assert_eq!(found.range.start.line, 2, "{found:#?}");
+    let related = found.related_information.as_ref().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r.location.uri == uri(&main_uri) && r.location.range.start.line == 29),
+        "{related:#?}"
+    );
+    // Once main.cf is open it is reported there, and only there.
+    c.open(&main_uri, &main_text);
+    let main = c.diagnostics(&main_uri);
+    let master = c.diagnostics(&master_uri);
+    assert!(main.diagnostics.iter().any(|d| open_relay(d)));
+    assert!(!master.diagnostics.iter().any(|d| open_relay(d)));
+    c.shutdown();
+}
