@@ -529,7 +529,7 @@ fn a_finding_caused_by_main_cf_shows_in_master_cf_until_main_cf_is_opened() {
     c.open(&main_uri, &main_text);
     let main = c.diagnostics(&main_uri);
     let master = c.diagnostics(&master_uri);
-    assert!(main.diagnostics.iter().any(|d| open_relay(d)));
-    assert!(!master.diagnostics.iter().any(|d| open_relay(d)));
+    assert!(main.diagnostics.iter().any(open_relay));
+    assert!(!master.diagnostics.iter().any(open_relay));
     c.shutdown();
 }
