@@ -79,6 +79,11 @@ impl Documents {
         self.open.get(uri)
     }
 
+    /// Every open document's URI.
+    pub fn uris(&self) -> impl Iterator<Item = &str> {
+        self.open.keys().map(String::as_str)
+    }
+
     /// Whether `uri` is open.
     pub fn is_open(&self, uri: &str) -> bool {
         self.open.contains_key(uri)

@@ -29,17 +29,18 @@ use std::str::FromStr as _;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
-    PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, GotoDefinition, HoverRequest, Request as _,
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, RegisterCapability, Request as _,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
-    CompletionResponse, GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability,
-    InitializeParams, InitializeResult, Location, MarkupContent, MarkupKind, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
+    CompletionResponse, DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern,
+    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
+    InitializeResult, Location, MarkupContent, MarkupKind, OneOf, PublishDiagnosticsParams,
+    Registration, RegistrationParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 use postlint_diagnostics::FileId;
@@ -131,10 +132,23 @@ fn serve(connection: &Connection) -> Result<(), Error> {
         documents: Documents::default(),
         settings: settings_from(params.initialization_options.as_ref()),
         analyses: HashMap::new(),
+        dirty: Vec::new(),
     };
+    if params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files)
+        .and_then(|w| w.dynamic_registration)
+        == Some(true)
+    {
+        server.watch_files()?;
+    }
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
+                // Requests see, and diagnostics reflect, every change received before them.
+                server.flush()?;
                 if connection.handle_shutdown(&request)? {
                     return Ok(());
                 }
@@ -146,6 +160,10 @@ fn serve(connection: &Connection) -> Result<(), Error> {
             }
             Message::Notification(notification) => server.notification(notification)?,
             Message::Response(_) => {}
+        }
+        // Changes that arrive faster than they are checked are checked once, after the last.
+        if connection.receiver.is_empty() {
+            server.flush()?;
         }
     }
     Ok(())
@@ -197,6 +215,8 @@ struct Server<'c> {
     settings: Settings,
     /// The last check of each configuration with an open file.
     analyses: HashMap<Pair, Analysis>,
+    /// Documents changed since their configuration was last checked.
+    dirty: Vec<String>,
 }
 
 /// A request's typed parameters; `Err` answers it with `InvalidParams`.
@@ -272,7 +292,7 @@ impl Server<'_> {
                     let uri = p.text_document.uri.as_str();
                     self.documents
                         .open(uri, p.text_document.text, p.text_document.version);
-                    self.refresh(uri)?;
+                    self.dirty.push(uri.to_owned());
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -286,7 +306,7 @@ impl Server<'_> {
                         self.encoding,
                         p.content_changes,
                     ) {
-                        self.refresh(uri)?;
+                        self.dirty.push(uri.to_owned());
                     }
                 }
             }
@@ -306,11 +326,58 @@ impl Server<'_> {
                         .find(|u| *u != uri && self.documents.is_open(u))
                         .map(str::to_owned);
                     if let Some(sibling) = sibling {
-                        self.refresh(&sibling)?;
+                        self.dirty.push(sibling);
                     }
                 }
             }
+            // A sibling or postlint.toml changed on disk: re-check everything open.
+            DidChangeWatchedFiles::METHOD => {
+                let open: Vec<String> = self.documents.uris().map(str::to_owned).collect();
+                self.dirty.extend(open);
+            }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Asks the client to report changes to the files a check reads from disk.
+    fn watch_files(&self) -> Result<(), Error> {
+        let watchers = ["**/main.cf", "**/master.cf", "**/postlint.toml"]
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_owned()),
+                kind: None,
+            })
+            .collect();
+        let registration = Registration {
+            id: "postlint-watched-files".to_owned(),
+            method: DidChangeWatchedFiles::METHOD.to_owned(),
+            register_options: Some(serde_json::to_value(
+                DidChangeWatchedFilesRegistrationOptions { watchers },
+            )?),
+        };
+        self.connection
+            .sender
+            .send(Message::Request(Request::new(
+                RequestId::from("postlint-register-watchers".to_owned()),
+                RegisterCapability::METHOD.to_owned(),
+                RegistrationParams {
+                    registrations: vec![registration],
+                },
+            )))
+            .map_err(Error::new)
+    }
+
+    /// Checks every configuration with a changed document, once each.
+    fn flush(&mut self) -> Result<(), Error> {
+        let dirty = std::mem::take(&mut self.dirty);
+        let mut done: Vec<Pair> = Vec::new();
+        for uri in dirty {
+            let pair = Pair::of(&uri);
+            if !done.contains(&pair) {
+                self.refresh(&uri)?;
+                done.push(pair);
+            }
         }
         Ok(())
     }

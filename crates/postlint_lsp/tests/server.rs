@@ -533,3 +533,75 @@ fn a_finding_caused_by_main_cf_shows_in_master_cf_until_main_cf_is_opened() {
     assert!(!master.diagnostics.iter().any(open_relay));
     c.shutdown();
 }
+
+#[test]
+fn a_burst_of_changes_ends_in_diagnostics_of_the_last_text() {
+    let mut c = Client::start(None);
+    c.open(MAIN, "myhostname = x\n");
+    assert!(c.diagnostics(MAIN).diagnostics.is_empty());
+    // Type `myhostnme` character by character without waiting, then ask for a hover: the
+    // request must see every change before it.
+    for (i, ch) in "myhostnme = y\n".chars().enumerate() {
+        let col = u32::try_from(i).unwrap();
+        c.change(MAIN, Some(range(1, col, 1, col)), &ch.to_string());
+    }
+    let text = hover(&mut c, MAIN, 1, 2);
+    assert!(text.contains("**`myhostnme`**"), "{text}");
+    // Publications arrive in version order and the last is for the last version.
+    let mut last = 0;
+    loop {
+        let p = c.diagnostics(MAIN);
+        let version = p.version.unwrap();
+        assert!(version > last, "{version} after {last}");
+        last = version;
+        if version == 15 {
+            assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+            assert_eq!(p.diagnostics[0].range, range(1, 0, 1, 9));
+            break;
+        }
+    }
+    c.shutdown();
+}
+
+#[test]
+fn siblings_changed_on_disk_are_rechecked_when_the_client_says_so() {
+    let dir = TempDir::new("watched");
+    std::fs::write(dir.0.join("main.cf"), "b = $a\n").unwrap();
+    let master_uri = dir.uri("master.cf");
+    let workspace = lsp_types::WorkspaceClientCapabilities {
+        did_change_watched_files: Some(lsp_types::DidChangeWatchedFilesClientCapabilities {
+            dynamic_registration: Some(true),
+            relative_pattern_support: None,
+        }),
+        ..lsp_types::WorkspaceClientCapabilities::default()
+    };
+    let mut c = Client::start_full(None, None, Some(workspace));
+    c.open(&master_uri, "smtp inet n - n - - smtpd\n  -o a=$b\n");
+    let cycle = |p: &lsp_types::PublishDiagnosticsParams| {
+        p.diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
+    };
+    assert!(cycle(&c.diagnostics(&master_uri)));
+    // The server asked to be told about main.cf, master.cf and postlint.toml.
+    let registration = c
+        .server_requests
+        .iter()
+        .find(|r| r.method == "client/registerCapability")
+        .expect("a registration");
+    let globs = registration.params.to_string();
+    for glob in ["**/main.cf", "**/master.cf", "**/postlint.toml"] {
+        assert!(globs.contains(glob), "{globs}");
+    }
+    std::fs::write(dir.0.join("main.cf"), "b = x\n").unwrap();
+    c.notify::<lsp_types::notification::DidChangeWatchedFiles>(
+        lsp_types::DidChangeWatchedFilesParams {
+            changes: vec![lsp_types::FileEvent {
+                uri: uri(&dir.uri("main.cf")),
+                typ: lsp_types::FileChangeType::CHANGED,
+            }],
+        },
+    );
+    assert!(!cycle(&c.diagnostics(&master_uri)));
+    c.shutdown();
+}

@@ -49,6 +49,8 @@ pub struct Client {
     pending: VecDeque<Notification>,
     pub initialize: InitializeResult,
     versions: std::collections::HashMap<String, i32>,
+    /// Requests the server sent.
+    pub server_requests: Vec<Request>,
 }
 
 impl Client {
@@ -61,6 +63,14 @@ impl Client {
         encodings: Option<Vec<PositionEncodingKind>>,
         options: Option<serde_json::Value>,
     ) -> Self {
+        Self::start_full(encodings, options, None)
+    }
+
+    pub fn start_full(
+        encodings: Option<Vec<PositionEncodingKind>>,
+        options: Option<serde_json::Value>,
+        workspace: Option<lsp_types::WorkspaceClientCapabilities>,
+    ) -> Self {
         let (server, client) = Connection::memory();
         let handle = std::thread::spawn(move || postlint_lsp::run(server));
         let mut this = Self {
@@ -70,6 +80,7 @@ impl Client {
             pending: VecDeque::new(),
             initialize: InitializeResult::default(),
             versions: std::collections::HashMap::new(),
+            server_requests: Vec::new(),
         };
         #[allow(deprecated, reason = "root_uri is deprecated but required by the type")]
         let params = InitializeParams {
@@ -78,6 +89,7 @@ impl Client {
                     position_encodings: encodings,
                     ..GeneralClientCapabilities::default()
                 }),
+                workspace,
                 ..ClientCapabilities::default()
             },
             initialization_options: options,
@@ -107,9 +119,22 @@ impl Client {
                         .unwrap();
                 }
                 Message::Notification(n) => self.pending.push_back(n),
-                other => panic!("unexpected message {other:?}"),
+                Message::Request(r) => self.answer(r),
+                Message::Response(other) => panic!("unexpected response {other:?}"),
             }
         }
+    }
+
+    /// Answers a request from the server (`client/registerCapability`) and records it.
+    fn answer(&mut self, request: Request) {
+        self.connection
+            .sender
+            .send(Message::Response(lsp_server::Response::new_ok(
+                request.id.clone(),
+                serde_json::Value::Null,
+            )))
+            .unwrap();
+        self.server_requests.push(request);
     }
 
     pub fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
@@ -138,7 +163,8 @@ impl Client {
                     return serde_json::from_value(n.params).unwrap();
                 }
                 Message::Notification(n) => self.pending.push_back(n),
-                other => panic!("unexpected message {other:?}"),
+                Message::Request(r) => self.answer(r),
+                Message::Response(other) => panic!("unexpected response {other:?}"),
             }
         }
     }
