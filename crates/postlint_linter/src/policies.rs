@@ -64,18 +64,22 @@ pub fn load_all(
 
 /// Evaluates `policies` against every service of `config`, once per distinct master.cf key
 /// (Postfix's master uses the last entry of a duplicated `name/type`).
-pub fn evaluate_all(config: &Config, policies: &[Policy], diagnostics: &mut Vec<Diagnostic>) {
+pub fn evaluate_all(
+    config: &Config,
+    model: &Model,
+    policies: &[Policy],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if policies.is_empty() {
         return;
     }
-    let model = config.model();
-    let pass = postscreen_pass_services(&model, &config.master);
+    let pass = postscreen_pass_services(model, &config.master);
     let mut found = Vec::new();
     for (index, service) in config.master.services.iter().enumerate() {
         if service.invalid || superseded(&config.master, index) {
             continue;
         }
-        let Some(ctx) = ServiceCtx::new(config, &model, index, pass.get(&index).copied()) else {
+        let Some(ctx) = ServiceCtx::new(config, model, index, pass.get(&index).copied()) else {
             continue;
         };
         let analyses = |name: &str, svc: &dyn ServiceContext| analyses::run(name, &ctx, svc);

@@ -31,6 +31,7 @@ pub static RULES: &[RuleMeta] = &[
     crate::rules::read_only_parameter::META,
     crate::rules::recursive_expansion::META,
     crate::rules::malformed_compatibility_level::META,
+    crate::suppress::META,
 ];
 
 /// The built-in rule named `name` (or with code `name`).

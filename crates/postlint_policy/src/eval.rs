@@ -164,12 +164,7 @@ impl Policy {
                     if let Some(first) = labels.first_mut() {
                         first.primary = true;
                     }
-                    labels.retain(|l| {
-                        !d.labels
-                            .iter()
-                            .any(|o| o.file == l.file && o.range == l.range)
-                    });
-                    // A parameter's whole line adds nothing to a span inside it.
+                    // A parameter's whole line adds nothing to a span inside (or equal to) it.
                     let primary = labels.first().map(|l| (l.file, l.range));
                     d.labels.retain(|o| {
                         primary.is_none_or(|(file, range)| {
