@@ -565,6 +565,38 @@ impl ServiceContext for ServiceCtx<'_> {
         self.locations(param)
     }
 
+    fn override_edit(&self, name: &str, value: &str) -> Option<postlint_diagnostics::Edit> {
+        let text = format!("{name}={value}");
+        if let Some(o) = self
+            .service
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| o.name == name.as_bytes())
+        {
+            // Replace `name=value` of the last `-o` for the name (only when it maps byte for
+            // byte onto the file, which a `{ }` group or a joined option may not).
+            if o.value_range.len() as usize != o.value.len() {
+                return None;
+            }
+            return Some(postlint_diagnostics::Edit {
+                file: MASTER_CF,
+                range: o.name_range.cover(o.value_range),
+                replacement: text,
+            });
+        }
+        // Append a continuation line to the entry, unless the command takes other arguments
+        // (`-o` must come before the first of them).
+        if self.service.args.len() != 2 * self.service.overrides.len() {
+            return None;
+        }
+        Some(postlint_diagnostics::Edit {
+            file: MASTER_CF,
+            range: TextRange::empty(self.service.line.range.end),
+            replacement: format!("\n  -o {text}"),
+        })
+    }
+
     fn service_range(&self) -> (FileId, TextRange) {
         (
             MASTER_CF,
