@@ -20,8 +20,8 @@ use lsp_types::{
 };
 use support::{Client, at, range, uri};
 
-const MAIN: &str = "file:///etc/postfix/main.cf";
-const MASTER: &str = "file:///etc/postfix/master.cf";
+const MAIN: &str = "file:///nonexistent-postlint-test/main.cf";
+const MASTER: &str = "file:///nonexistent-postlint-test/master.cf";
 
 fn hover(c: &mut Client, uri_text: &str, line: u32, character: u32) -> String {
     let h = c
@@ -603,5 +603,113 @@ fn siblings_changed_on_disk_are_rechecked_when_the_client_says_so() {
         },
     );
     assert!(!cycle(&c.diagnostics(&master_uri)));
+    c.shutdown();
+}
+
+#[test]
+fn inline_suppressions_apply_as_in_the_cli() {
+    let mut c = Client::start(None);
+    c.open(
+        MAIN,
+        "# postlint: ignore[unknown-parameter] kept for an old script\nmyhostnme = x\n",
+    );
+    let published = c.diagnostics(MAIN);
+    assert!(
+        published.diagnostics.is_empty(),
+        "{:#?}",
+        published.diagnostics
+    );
+    // Misspell the rule: the suppression is unused and the finding is back.
+    c.change(MAIN, Some(range(0, 19, 0, 19)), "s");
+    let published = c.diagnostics(MAIN);
+    let codes: Vec<_> = published
+        .diagnostics
+        .iter()
+        .filter_map(|d| match &d.code {
+            Some(NumberOrString::String(code)) => Some(code.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codes, ["PL009", "PL002"], "{:#?}", published.diagnostics);
+    c.shutdown();
+}
+
+#[test]
+fn code_action_adds_wrappermode_to_an_implicit_tls_service() {
+    let mut c = Client::start(None);
+    let master = "submissions inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n";
+    c.open(MASTER, master);
+    let published = c.diagnostics(MASTER);
+    let diagnostic = published
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL102".to_owned())))
+        .unwrap_or_else(|| panic!("{:#?}", published.diagnostics))
+        .clone();
+    let actions = c
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri(MASTER) },
+            range: diagnostic.range,
+            context: CodeActionContext {
+                diagnostics: vec![diagnostic],
+                only: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
+                trigger_kind: None,
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .unwrap();
+    let action = actions
+        .iter()
+        .find_map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) if a.title.contains("smtpd_tls_wrappermode") => {
+                Some(a)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let changes = action.edit.as_ref().unwrap().changes.as_ref().unwrap();
+    let edits = &changes[&uri(MASTER)];
+    assert!(
+        edits
+            .iter()
+            .any(|e| e.new_text.contains("-o smtpd_tls_wrappermode=yes")),
+        "{edits:#?}"
+    );
+    // Applied as an editor does (last edit first), the finding goes away.
+    let mut edits = edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    for e in &edits {
+        c.change(MASTER, Some(e.range), &e.new_text);
+    }
+    let after = loop {
+        let p = c.diagnostics(MASTER);
+        if p.version == Some(1 + i32::try_from(edits.len()).unwrap()) {
+            break p;
+        }
+    };
+    assert!(
+        !after
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Some(NumberOrString::String("PL102".to_owned()))),
+        "{:#?}",
+        after.diagnostics
+    );
+    // Asking only for refactorings offers no quick fix.
+    let none = c
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri(MASTER) },
+            range: range(0, 0, 1, 0),
+            context: CodeActionContext {
+                diagnostics: Vec::new(),
+                only: Some(vec![lsp_types::CodeActionKind::REFACTOR]),
+                trigger_kind: None,
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .unwrap();
+    assert!(none.is_empty());
     c.shutdown();
 }
