@@ -160,7 +160,8 @@ mod tests {
             None,
             PostfixVersion::V3_11,
         );
-        let ctx = Context::new(&config);
+        let model = config.model();
+        let ctx = Context::new(&config, &model);
         let mut out = Vec::new();
         check(&ctx, &mut out);
         out.into_iter().map(|d| d.fix).collect()
