@@ -366,10 +366,12 @@ fn code_action_offers_the_rules_fix() {
             partial_result_params: PartialResultParams::default(),
         })
         .unwrap();
-    assert_eq!(actions.len(), 1, "{actions:#?}");
+    // The rule's fix first (preferred), then the suppression comment.
+    assert_eq!(actions.len(), 2, "{actions:#?}");
     let CodeActionOrCommand::CodeAction(action) = &actions[0] else {
         panic!("{actions:?}");
     };
+    assert_eq!(action.is_preferred, Some(true));
     assert_eq!(
         action.title,
         "rename `postscreen_blacklist_action` to `postscreen_denylist_action`"
@@ -711,5 +713,114 @@ fn code_action_adds_wrappermode_to_an_implicit_tls_service() {
         })
         .unwrap();
     assert!(none.is_empty());
+    c.shutdown();
+}
+
+/// Applies the action titled `title` among the code actions at `at` in `uri_text`, as an
+/// editor does (last edit first), and returns the diagnostics published afterwards.
+fn apply_action(
+    c: &mut Client,
+    uri_text: &str,
+    at: lsp_types::Range,
+    title: &str,
+) -> lsp_types::PublishDiagnosticsParams {
+    let actions = c
+        .request::<CodeActionRequest>(CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri(uri_text) },
+            range: at,
+            context: CodeActionContext::default(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .unwrap();
+    let action = actions
+        .iter()
+        .find_map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) if a.title == title => Some(a),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no `{title}` in {actions:#?}"));
+    let changes = action.edit.as_ref().unwrap().changes.as_ref().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let mut edits = changes[&uri(uri_text)].clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    for e in &edits {
+        c.change(uri_text, Some(e.range), &e.new_text);
+    }
+    c.request::<HoverRequest>(HoverParams {
+        text_document_position_params: at_position(uri_text),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+    });
+    let mut last = c.diagnostics(uri_text);
+    while let Some(next) = c.try_diagnostics(uri_text) {
+        last = next;
+    }
+    last
+}
+
+fn at_position(uri_text: &str) -> lsp_types::TextDocumentPositionParams {
+    at(uri_text, 0, 0)
+}
+
+#[test]
+fn ignore_action_adds_a_suppression_that_silences_the_finding() {
+    let mut c = Client::start(None);
+    c.open(
+        MAIN,
+        "mydomain = example.org\nmyhostnme = mail.$mydomain,\n  x\n",
+    );
+    let published = c.diagnostics(MAIN);
+    let typo = published
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
+        .unwrap()
+        .clone();
+    let after = apply_action(
+        &mut c,
+        MAIN,
+        typo.range,
+        "ignore `unknown-parameter` for this entry",
+    );
+    // No finding left, and the suppression is used (no unused-suppression).
+    assert!(after.diagnostics.is_empty(), "{:#?}", after.diagnostics);
+
+    // In master.cf, with main.cf closed, a finding caused in main.cf is shown on its service;
+    // the comment goes above that service and silences the finding about it.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/insecure")
+        .canonicalize()
+        .unwrap();
+    let master_uri = format!("file://{}/master.cf", dir.display());
+    c.open(
+        &master_uri,
+        &std::fs::read_to_string(dir.join("master.cf")).unwrap(),
+    );
+    let published = c.diagnostics(&master_uri);
+    let relay = published
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("PL115".to_owned())))
+        .unwrap()
+        .clone();
+    let after = apply_action(
+        &mut c,
+        &master_uri,
+        relay.range,
+        "ignore `open-relay` for this entry",
+    );
+    let codes: Vec<_> = after
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.code.clone())
+        .collect();
+    assert!(
+        !codes.contains(&NumberOrString::String("PL115".to_owned())),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.contains(&NumberOrString::String("PL009".to_owned())),
+        "{codes:?}"
+    );
     c.shutdown();
 }

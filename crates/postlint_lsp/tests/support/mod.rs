@@ -169,6 +169,19 @@ impl Client {
         }
     }
 
+    /// A `publishDiagnostics` for `uri_text` already received or arriving within a moment.
+    pub fn try_diagnostics(&mut self, uri_text: &str) -> Option<PublishDiagnosticsParams> {
+        let wanted = |n: &Notification| {
+            n.method == PublishDiagnostics::METHOD
+                && n.params.get("uri").and_then(|u| u.as_str()) == Some(uri_text)
+        };
+        if let Some(i) = self.pending.iter().position(wanted) {
+            let n = self.pending.remove(i).unwrap();
+            return Some(serde_json::from_value(n.params).unwrap());
+        }
+        None
+    }
+
     pub fn open(&mut self, uri_text: &str, text: &str) {
         self.versions.insert(uri_text.to_owned(), 1);
         self.notify::<DidOpenTextDocument>(DidOpenTextDocumentParams {
