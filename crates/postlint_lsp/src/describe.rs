@@ -188,6 +188,146 @@ const MEANINGS: &[(&str, &str)] = &[
         "virtual_transport",
         "the delivery transport for virtual mailbox domains",
     ),
+    ("alias_database", "alias databases newaliases builds"),
+    (
+        "append_dot_mydomain",
+        "append .$mydomain to addresses without a domain part",
+    ),
+    (
+        "biff",
+        "notify local users of new mail through the biff service",
+    ),
+    (
+        "bounce_queue_lifetime",
+        "how long a bounce message stays queued before it is given up",
+    ),
+    (
+        "broken_sasl_auth_clients",
+        "also announce AUTH the old way for Outlook Express 4 and similar clients",
+    ),
+    (
+        "default_process_limit",
+        "default limit on processes per master.cf service",
+    ),
+    (
+        "delay_warning_time",
+        "after how long senders get a 'still trying' notice (0: never)",
+    ),
+    (
+        "header_checks",
+        "patterns matched against message headers, with actions",
+    ),
+    (
+        "home_mailbox",
+        "mailbox file or maildir (ending in /) relative to the user's home",
+    ),
+    (
+        "local_recipient_maps",
+        "valid local recipients; mail to others is rejected in SMTP",
+    ),
+    (
+        "mailbox_command",
+        "external program the local agent delivers mail with (e.g. procmail)",
+    ),
+    (
+        "maximal_queue_lifetime",
+        "how long a message stays queued before it bounces",
+    ),
+    (
+        "milter_default_action",
+        "what to do when a milter is unavailable: accept, reject, tempfail, quarantine",
+    ),
+    (
+        "mynetworks_style",
+        "how mynetworks is derived when not set: host, subnet or class",
+    ),
+    (
+        "non_smtpd_milters",
+        "milters applied to mail not received via SMTP",
+    ),
+    (
+        "postscreen_access_list",
+        "permanent allow and deny lists postscreen consults first",
+    ),
+    (
+        "postscreen_dnsbl_sites",
+        "DNS blocklists postscreen queries, with weights",
+    ),
+    (
+        "postscreen_greet_action",
+        "what postscreen does with clients that talk before their turn",
+    ),
+    (
+        "recipient_delimiter",
+        "separator of address extensions, as in user+extension",
+    ),
+    (
+        "relay_recipient_maps",
+        "valid recipients of relay_domains; others are rejected in SMTP",
+    ),
+    ("sender_canonical_maps", "rewriting of sender addresses"),
+    (
+        "smtp_sasl_auth_enable",
+        "authenticate to the next hop (relayhost) with SASL",
+    ),
+    (
+        "smtp_sasl_password_maps",
+        "username:password per next hop for SMTP client authentication",
+    ),
+    (
+        "smtp_sasl_security_options",
+        "which SASL mechanisms the SMTP client may use without TLS",
+    ),
+    (
+        "smtp_sasl_tls_security_options",
+        "which SASL mechanisms the SMTP client may use over TLS",
+    ),
+    (
+        "smtp_tls_session_cache_database",
+        "where the SMTP client caches TLS sessions",
+    ),
+    (
+        "smtp_tls_wrappermode",
+        "SMTP client speaks TLS from the first byte (relayhost on port 465)",
+    ),
+    ("smtpd_banner", "the text after 220 in the SMTP greeting"),
+    (
+        "smtpd_data_restrictions",
+        "restrictions applied to the DATA command",
+    ),
+    ("smtpd_milters", "milters applied to mail received via SMTP"),
+    (
+        "smtpd_recipient_limit",
+        "most recipients accepted per message",
+    ),
+    (
+        "smtpd_tls_ciphers",
+        "cipher grade the SMTP server uses with opportunistic TLS",
+    ),
+    (
+        "smtpd_tls_mandatory_ciphers",
+        "cipher grade the SMTP server requires when TLS is mandatory",
+    ),
+    (
+        "smtpd_tls_received_header",
+        "record TLS protocol and cipher in the Received: header",
+    ),
+    (
+        "smtpd_tls_session_cache_database",
+        "where the SMTP server caches TLS sessions",
+    ),
+    (
+        "tls_preempt_cipherlist",
+        "use the server's cipher preference order, not the client's",
+    ),
+    (
+        "transport_maps",
+        "per-destination delivery transports and next hops",
+    ),
+    (
+        "unknown_local_recipient_reject_code",
+        "SMTP code for unknown local recipients (550, or 450 while testing)",
+    ),
 ];
 
 /// The one-line meaning of `name`, when recorded.
@@ -244,8 +384,11 @@ mod tests {
 
     #[test]
     fn every_described_name_is_a_parameter() {
-        for (name, _) in MEANINGS {
+        let mut seen = std::collections::HashSet::new();
+        for (name, meaning) in MEANINGS {
             assert!(postlint_params::lookup(name).is_some(), "{name}");
+            assert!(seen.insert(name), "{name} twice");
+            assert!(!meaning.ends_with('.'), "{name}: no trailing period");
         }
     }
 }
