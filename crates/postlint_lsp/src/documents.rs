@@ -109,6 +109,69 @@ mod tests {
         }
     }
 
+    /// A reference editor: text as characters, positions as (line, UTF-16 column).
+    fn reference_offset(chars: &[char], line: u32, col: u32) -> usize {
+        let mut l = 0;
+        let mut i = 0;
+        while l < line && i < chars.len() {
+            if chars[i] == '\n' {
+                l += 1;
+            }
+            i += 1;
+        }
+        let mut units = 0;
+        while i < chars.len() && chars[i] != '\n' && units < col {
+            units += u32::try_from(chars[i].len_utf16()).unwrap();
+            i += 1;
+        }
+        i
+    }
+
+    fn position_of(chars: &[char], index: usize) -> (u32, u32) {
+        let mut line = 0;
+        let mut col = 0;
+        for c in &chars[..index] {
+            if *c == '\n' {
+                line += 1;
+                col = 0;
+            } else {
+                col += u32::try_from(c.len_utf16()).unwrap();
+            }
+        }
+        (line, col)
+    }
+
+    #[test]
+    fn random_incremental_edits_match_a_reference_editor() {
+        let alphabet = ['a', ' ', '=', '\n', 'é', '😀', '#', '$'];
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap()
+        };
+        let mut reference: Vec<char> = "a = 😀\n# é\n".chars().collect();
+        let mut doc = Document {
+            text: reference.iter().collect(),
+            version: 1,
+        };
+        for _ in 0..2000 {
+            let a = next(reference.len() + 1);
+            let b = next(reference.len() + 1);
+            let (start, end) = (a.min(b), a.max(b));
+            let insert: String = (0..next(4))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let (l1, c1) = position_of(&reference, start);
+            let (l2, c2) = position_of(&reference, end);
+            doc.apply(Encoding::Utf16, change(Some(((l1, c1), (l2, c2))), &insert));
+            assert_eq!(reference_offset(&reference, l1, c1), start);
+            reference.splice(start..end, insert.chars());
+            assert_eq!(doc.text, reference.iter().collect::<String>());
+        }
+    }
+
     #[test]
     fn incremental_edits_count_utf16_units() {
         let mut doc = Document {

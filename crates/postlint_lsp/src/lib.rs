@@ -29,7 +29,7 @@ use std::str::FromStr as _;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, Exit,
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
@@ -157,6 +157,10 @@ fn serve(connection: &Connection) -> Result<(), Error> {
                     .sender
                     .send(response.into())
                     .map_err(Error::new)?;
+            }
+            // `exit` before `shutdown` is an error exit, as the protocol says.
+            Message::Notification(notification) if notification.method == Exit::METHOD => {
+                return Err(Error::new("`exit` before `shutdown`"));
             }
             Message::Notification(notification) => server.notification(notification)?,
             Message::Response(_) => {}

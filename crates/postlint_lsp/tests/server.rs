@@ -824,3 +824,12 @@ fn ignore_action_adds_a_suppression_that_silences_the_finding() {
     );
     c.shutdown();
 }
+
+#[test]
+fn exit_without_shutdown_is_an_error() {
+    let mut c = Client::start(None);
+    c.open(MAIN, "a = b\n");
+    let _ = c.diagnostics(MAIN);
+    let result = c.exit_without_shutdown();
+    assert!(result.is_err(), "{result:?}");
+}

@@ -220,6 +220,14 @@ impl Client {
         });
     }
 
+    /// `exit` without `shutdown`: the server's result.
+    pub fn exit_without_shutdown(mut self) -> Result<(), postlint_lsp::Error> {
+        self.notify::<Exit>(());
+        let server = self.server.take().unwrap();
+        drop(self.connection);
+        server.join().unwrap()
+    }
+
     /// `shutdown`, `exit`, and the server's result.
     pub fn shutdown(mut self) {
         self.request::<Shutdown>(());
