@@ -23,6 +23,46 @@ use support::{Client, at, range, uri};
 const MAIN: &str = "file:///nonexistent-postlint-test/main.cf";
 const MASTER: &str = "file:///nonexistent-postlint-test/master.cf";
 
+/// Whether `d` is a finding of the rule with `code`.
+fn is(d: &lsp_types::Diagnostic, code: &str) -> bool {
+    d.code == Some(NumberOrString::String(code.to_owned()))
+}
+
+/// Whether `p` holds a finding of the rule with `code`.
+fn has(p: &lsp_types::PublishDiagnosticsParams, code: &str) -> bool {
+    p.diagnostics.iter().any(|d| is(d, code))
+}
+
+/// The first finding of the rule with `code` in `p`.
+fn find<'p>(p: &'p lsp_types::PublishDiagnosticsParams, code: &str) -> &'p lsp_types::Diagnostic {
+    p.diagnostics
+        .iter()
+        .find(|d| is(d, code))
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", p.diagnostics))
+}
+
+/// The code actions at `at` in `uri_text`.
+fn code_actions(
+    c: &mut Client,
+    uri_text: &str,
+    at: lsp_types::Range,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    only: Option<Vec<lsp_types::CodeActionKind>>,
+) -> Vec<CodeActionOrCommand> {
+    c.request::<CodeActionRequest>(CodeActionParams {
+        text_document: TextDocumentIdentifier { uri: uri(uri_text) },
+        range: at,
+        context: CodeActionContext {
+            diagnostics,
+            only,
+            trigger_kind: None,
+        },
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    })
+    .unwrap()
+}
+
 fn hover(c: &mut Client, uri_text: &str, line: u32, character: u32) -> String {
     let h = c
         .request::<HoverRequest>(HoverParams {
@@ -82,7 +122,7 @@ fn typo_is_reported_at_its_utf16_range_and_cleared_when_fixed() {
     let typo: Vec<_> = published
         .diagnostics
         .iter()
-        .filter(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
+        .filter(|d| is(d, "PL002"))
         .collect();
     assert_eq!(typo.len(), 1, "{:#?}", published.diagnostics);
     let d = typo[0];
@@ -108,14 +148,7 @@ fn typo_is_reported_at_its_utf16_range_and_cleared_when_fixed() {
     c.change(MASTER, Some(range(2, 39, 2, 39)), "i");
     let published = c.diagnostics(MASTER);
     assert_eq!(published.version, Some(2));
-    assert!(
-        !published
-            .diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL002".to_owned()))),
-        "{:#?}",
-        published.diagnostics
-    );
+    assert!(!has(&published, "PL002"), "{:#?}", published.diagnostics);
     c.shutdown();
 }
 
@@ -152,20 +185,12 @@ fn utf8_positions_when_the_client_offers_them() {
     let master = "submission inet n - n - - smtpd\n  -o syslog_name=é😀 -o smtpd_tls_securty_level=encrypt\n";
     c.open(MASTER, master);
     let d = c.diagnostics(MASTER);
-    let typo = d
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
-        .unwrap();
+    let typo = find(&d, "PL002");
     assert_eq!(typo.range, range(1, 27, 1, 50));
     // An incremental edit in bytes: replace `securty` (bytes 37..44) with `security`.
     c.change(MASTER, Some(range(1, 37, 1, 44)), "security");
     let d = c.diagnostics(MASTER);
-    assert!(
-        !d.diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
-    );
+    assert!(!has(&d, "PL002"));
     c.shutdown();
 }
 
@@ -174,21 +199,12 @@ fn editing_master_cf_rechecks_with_the_open_main_cf_and_points_into_it() {
     let mut c = Client::start(None);
     c.open(MAIN, "b = $a\n");
     let main = c.diagnostics(MAIN);
-    assert!(
-        !main
-            .diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
-    );
+    assert!(!has(&main, "PL005"));
     // `-o a=$b` makes a cycle with main.cf's `b = $a` in this service.
     c.open(MASTER, "smtp inet n - n - - smtpd\n  -o a=$b\n");
     let master = c.diagnostics(MASTER);
     let _ = c.diagnostics(MAIN);
-    let cycle = master
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
-        .unwrap_or_else(|| panic!("{:#?}", master.diagnostics));
+    let cycle = find(&master, "PL005");
     let related = cycle.related_information.as_ref().unwrap();
     assert!(
         related
@@ -199,14 +215,7 @@ fn editing_master_cf_rechecks_with_the_open_main_cf_and_points_into_it() {
     // Editing main.cf alone (master.cf unchanged) breaks the cycle: master.cf is re-checked.
     c.change(MAIN, Some(range(0, 4, 0, 6)), "x");
     let master = c.diagnostics(MASTER);
-    assert!(
-        !master
-            .diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL005".to_owned()))),
-        "{:#?}",
-        master.diagnostics
-    );
+    assert!(!has(&master, "PL005"), "{:#?}", master.diagnostics);
     c.shutdown();
 }
 
@@ -220,11 +229,7 @@ fn a_closed_sibling_is_read_from_disk() {
     let mut c = Client::start(None);
     c.open(&master_uri, "smtp inet n - n - - smtpd\n  -o a=$b\n");
     let master = c.diagnostics(&master_uri);
-    let cycle = master
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
-        .unwrap_or_else(|| panic!("{:#?}", master.diagnostics));
+    let cycle = find(&master, "PL005");
     let related = cycle.related_information.as_ref().unwrap();
     assert!(
         related
@@ -343,29 +348,18 @@ fn code_action_offers_the_rules_fix() {
     let mut c = Client::start(None);
     c.open(MAIN, "# é😀\npostscreen_blacklist_action = drop\n");
     let published = c.diagnostics(MAIN);
-    let diagnostic = published
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL006".to_owned())))
-        .unwrap()
-        .clone();
+    let diagnostic = find(&published, "PL006").clone();
     assert_eq!(
         diagnostic.tags,
         Some(vec![lsp_types::DiagnosticTag::DEPRECATED])
     );
-    let actions = c
-        .request::<CodeActionRequest>(CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri(MAIN) },
-            range: range(1, 3, 1, 3),
-            context: CodeActionContext {
-                diagnostics: vec![diagnostic.clone()],
-                only: None,
-                trigger_kind: None,
-            },
-            work_done_progress_params: WorkDoneProgressParams::default(),
-            partial_result_params: PartialResultParams::default(),
-        })
-        .unwrap();
+    let actions = code_actions(
+        &mut c,
+        MAIN,
+        range(1, 3, 1, 3),
+        vec![diagnostic.clone()],
+        None,
+    );
     // The rule's fix first (preferred), then the suppression comment.
     assert_eq!(actions.len(), 2, "{actions:#?}");
     let CodeActionOrCommand::CodeAction(action) = &actions[0] else {
@@ -387,15 +381,7 @@ fn code_action_offers_the_rules_fix() {
     c.change(MAIN, Some(edits[0].range), &edits[0].new_text);
     assert!(c.diagnostics(MAIN).diagnostics.is_empty());
     // No quick fix away from a finding.
-    let none = c
-        .request::<CodeActionRequest>(CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri(MAIN) },
-            range: range(1, 3, 1, 3),
-            context: CodeActionContext::default(),
-            work_done_progress_params: WorkDoneProgressParams::default(),
-            partial_result_params: PartialResultParams::default(),
-        })
-        .unwrap();
+    let none = code_actions(&mut c, MAIN, range(1, 3, 1, 3), Vec::new(), None);
     assert!(none.is_empty());
     c.shutdown();
 }
@@ -488,12 +474,7 @@ fn postlint_toml_applies_as_in_the_cli_and_its_problems_are_shown() {
             .contains("unknown pack `baselin`")
     );
     let published = c.diagnostics(&main);
-    assert!(
-        published
-            .diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
-    );
+    assert!(has(&published, "PL002"));
     c.shutdown();
 }
 
@@ -507,8 +488,7 @@ fn a_finding_caused_by_main_cf_shows_in_master_cf_until_main_cf_is_opened() {
     let master_uri = format!("file://{}/master.cf", dir.display());
     let master_text = std::fs::read_to_string(dir.join("master.cf")).unwrap();
     let main_text = std::fs::read_to_string(dir.join("main.cf")).unwrap();
-    let open_relay =
-        |d: &lsp_types::Diagnostic| d.code == Some(NumberOrString::String("PL115".to_owned()));
+    let open_relay = |d: &lsp_types::Diagnostic| is(d, "PL115");
     let mut c = Client::start(None);
     c.open(&master_uri, &master_text);
     let master = c.diagnostics(&master_uri);
@@ -579,11 +559,7 @@ fn siblings_changed_on_disk_are_rechecked_when_the_client_says_so() {
     };
     let mut c = Client::start_full(None, None, Some(workspace));
     c.open(&master_uri, "smtp inet n - n - - smtpd\n  -o a=$b\n");
-    let cycle = |p: &lsp_types::PublishDiagnosticsParams| {
-        p.diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL005".to_owned())))
-    };
+    let cycle = |p: &lsp_types::PublishDiagnosticsParams| has(p, "PL005");
     assert!(cycle(&c.diagnostics(&master_uri)));
     // The server asked to be told about main.cf, master.cf and postlint.toml.
     let registration = c
@@ -642,25 +618,14 @@ fn code_action_adds_wrappermode_to_an_implicit_tls_service() {
     let master = "submissions inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n";
     c.open(MASTER, master);
     let published = c.diagnostics(MASTER);
-    let diagnostic = published
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL102".to_owned())))
-        .unwrap_or_else(|| panic!("{:#?}", published.diagnostics))
-        .clone();
-    let actions = c
-        .request::<CodeActionRequest>(CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri(MASTER) },
-            range: diagnostic.range,
-            context: CodeActionContext {
-                diagnostics: vec![diagnostic],
-                only: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
-                trigger_kind: None,
-            },
-            work_done_progress_params: WorkDoneProgressParams::default(),
-            partial_result_params: PartialResultParams::default(),
-        })
-        .unwrap();
+    let diagnostic = find(&published, "PL102").clone();
+    let actions = code_actions(
+        &mut c,
+        MASTER,
+        diagnostic.range,
+        vec![diagnostic],
+        Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
+    );
     let action = actions
         .iter()
         .find_map(|a| match a {
@@ -690,28 +655,15 @@ fn code_action_adds_wrappermode_to_an_implicit_tls_service() {
             break p;
         }
     };
-    assert!(
-        !after
-            .diagnostics
-            .iter()
-            .any(|d| d.code == Some(NumberOrString::String("PL102".to_owned()))),
-        "{:#?}",
-        after.diagnostics
-    );
+    assert!(!has(&after, "PL102"), "{:#?}", after.diagnostics);
     // Asking only for refactorings offers no quick fix.
-    let none = c
-        .request::<CodeActionRequest>(CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri(MASTER) },
-            range: range(0, 0, 1, 0),
-            context: CodeActionContext {
-                diagnostics: Vec::new(),
-                only: Some(vec![lsp_types::CodeActionKind::REFACTOR]),
-                trigger_kind: None,
-            },
-            work_done_progress_params: WorkDoneProgressParams::default(),
-            partial_result_params: PartialResultParams::default(),
-        })
-        .unwrap();
+    let none = code_actions(
+        &mut c,
+        MASTER,
+        range(0, 0, 1, 0),
+        Vec::new(),
+        Some(vec![lsp_types::CodeActionKind::REFACTOR]),
+    );
     assert!(none.is_empty());
     c.shutdown();
 }
@@ -724,15 +676,7 @@ fn apply_action(
     at: lsp_types::Range,
     title: &str,
 ) -> lsp_types::PublishDiagnosticsParams {
-    let actions = c
-        .request::<CodeActionRequest>(CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri(uri_text) },
-            range: at,
-            context: CodeActionContext::default(),
-            work_done_progress_params: WorkDoneProgressParams::default(),
-            partial_result_params: PartialResultParams::default(),
-        })
-        .unwrap();
+    let actions = code_actions(c, uri_text, at, Vec::new(), None);
     let action = actions
         .iter()
         .find_map(|a| match a {
@@ -770,12 +714,7 @@ fn ignore_action_adds_a_suppression_that_silences_the_finding() {
         "mydomain = example.org\nmyhostnme = mail.$mydomain,\n  x\n",
     );
     let published = c.diagnostics(MAIN);
-    let typo = published
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL002".to_owned())))
-        .unwrap()
-        .clone();
+    let typo = find(&published, "PL002").clone();
     let after = apply_action(
         &mut c,
         MAIN,
@@ -797,12 +736,7 @@ fn ignore_action_adds_a_suppression_that_silences_the_finding() {
         &std::fs::read_to_string(dir.join("master.cf")).unwrap(),
     );
     let published = c.diagnostics(&master_uri);
-    let relay = published
-        .diagnostics
-        .iter()
-        .find(|d| d.code == Some(NumberOrString::String("PL115".to_owned())))
-        .unwrap()
-        .clone();
+    let relay = find(&published, "PL115").clone();
     let after = apply_action(
         &mut c,
         &master_uri,
