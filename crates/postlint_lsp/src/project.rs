@@ -26,7 +26,12 @@ pub struct Resolved {
 /// not applied (as the CLI refuses to run with it); its problems are returned instead.
 pub fn resolve(base: &Settings, dir: Option<&Path>, encoding: Encoding) -> Resolved {
     let mut settings = base.clone();
-    let Some(path) = dir.and_then(discover) else {
+    // Absolute, whatever the server's working directory: the path becomes a URI, and policy
+    // files named relative to it become URIs too.
+    let Some(path) = dir
+        .and_then(discover)
+        .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
+    else {
         return Resolved {
             settings,
             config_file: None,

@@ -767,3 +767,32 @@ fn exit_without_shutdown_is_an_error() {
     let result = c.exit_without_shutdown();
     assert!(result.is_err(), "{result:?}");
 }
+
+#[test]
+fn errors_in_a_user_policy_file_are_published_on_that_file() {
+    let dir = TempDir::new("policy");
+    std::fs::write(dir.0.join("postlint.toml"), "policies = [\"site.toml\"]\n").unwrap();
+    std::fs::write(
+        dir.0.join("site.toml"),
+        "[[policy]]\nrule = \"site-banner\"\nseverity = \"eror\"\nmessage = \"`{service}` banner\"\n",
+    )
+    .unwrap();
+    let main = dir.uri("main.cf");
+    let policy = format!(
+        "file://{}/site.toml",
+        dir.0.canonicalize().unwrap().display()
+    );
+    let mut c = Client::start(None);
+    c.open(&main, "myhostname = mail.example.org\n");
+    let published = c.diagnostics(&policy);
+    let error = find(&published, "PL900");
+    assert_eq!(error.range, range(2, 11, 2, 17));
+    assert!(
+        error.message.contains("unknown severity `eror`"),
+        "{}",
+        error.message
+    );
+    // The error belongs to the policy file, not to main.cf.
+    assert!(!has(&c.diagnostics(&main), "PL900"));
+    c.shutdown();
+}
