@@ -30,6 +30,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
     Man,
+    /// Run the language server on stdin/stdout, for editors (VS Code, Neovim, Helix, Emacs, Zed).
+    Server,
 }
 
 /// Parses `name=value` for `-o`.

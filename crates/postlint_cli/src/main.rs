@@ -32,5 +32,6 @@ fn main() -> ExitCode {
         args::Command::Effective(args) => commands::effective::run(&args),
         args::Command::Completions(args) => commands::generate::completions(args.shell),
         args::Command::Man => commands::generate::man(),
+        args::Command::Server => commands::server::run(),
     }
 }

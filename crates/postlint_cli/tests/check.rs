@@ -533,10 +533,18 @@ fn postlint_toml_applies_per_directory_and_flags_win() {
     assert_eq!(code(&["check", dir, "--fail-on", "error"]), Some(0));
     // In a fleet each directory keeps its own file.
     assert_eq!(code(&["check", "tests/fixtures/cli/warning-only"]), Some(0));
-    assert_eq!(code(&["check", "tests/fixtures/cli/warning-only", dir]), Some(1));
+    assert_eq!(
+        code(&["check", "tests/fixtures/cli/warning-only", dir]),
+        Some(1)
+    );
     // --config replaces discovery.
     assert_eq!(
-        code(&["check", "tests/fixtures/cli/warning-only", "--config", &format!("{dir}/postlint.toml")]),
+        code(&[
+            "check",
+            "tests/fixtures/cli/warning-only",
+            "--config",
+            &format!("{dir}/postlint.toml")
+        ]),
         Some(1)
     );
 }

@@ -11,7 +11,7 @@ mod policies;
 pub mod registry;
 mod rules;
 pub mod service;
-mod suppress;
+pub mod suppress;
 
 use postlint_diagnostics::Diagnostic;
 use postlint_postconf::Config;
@@ -23,7 +23,12 @@ pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, 
 
 /// Runs every rule over `config`.
 pub fn lint(config: &Config) -> Vec<Diagnostic> {
-    let ctx = rules::Context::new(config);
+    lint_with(config, &config.model())
+}
+
+/// [`lint`] with a model of `config` the caller already built.
+pub fn lint_with(config: &Config, model: &postlint_model::Model) -> Vec<Diagnostic> {
+    let ctx = rules::Context::new(config, model);
     let mut out = Vec::new();
     rules::run_all(&ctx, &mut out);
     for d in &mut out {

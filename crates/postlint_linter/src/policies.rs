@@ -64,18 +64,22 @@ pub fn load_all(
 
 /// Evaluates `policies` against every service of `config`, once per distinct master.cf key
 /// (Postfix's master uses the last entry of a duplicated `name/type`).
-pub fn evaluate_all(config: &Config, policies: &[Policy], diagnostics: &mut Vec<Diagnostic>) {
+pub fn evaluate_all(
+    config: &Config,
+    model: &Model,
+    policies: &[Policy],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if policies.is_empty() {
         return;
     }
-    let model = config.model();
-    let pass = postscreen_pass_services(&model, &config.master);
+    let pass = postscreen_pass_services(model, &config.master);
     let mut found = Vec::new();
     for (index, service) in config.master.services.iter().enumerate() {
         if service.invalid || superseded(&config.master, index) {
             continue;
         }
-        let Some(ctx) = ServiceCtx::new(config, &model, index, pass.get(&index).copied()) else {
+        let Some(ctx) = ServiceCtx::new(config, model, index, pass.get(&index).copied()) else {
             continue;
         };
         let analyses = |name: &str, svc: &dyn ServiceContext| analyses::run(name, &ctx, svc);
@@ -559,6 +563,38 @@ impl ServiceContext for ServiceCtx<'_> {
             return Vec::new();
         }
         self.locations(param)
+    }
+
+    fn override_edit(&self, name: &str, value: &str) -> Option<postlint_diagnostics::Edit> {
+        let text = format!("{name}={value}");
+        if let Some(o) = self
+            .service
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| o.name == name.as_bytes())
+        {
+            // Replace `name=value` of the last `-o` for the name (only when it maps byte for
+            // byte onto the file, which a `{ }` group or a joined option may not).
+            if o.value_range.len() as usize != o.value.len() {
+                return None;
+            }
+            return Some(postlint_diagnostics::Edit {
+                file: MASTER_CF,
+                range: o.name_range.cover(o.value_range),
+                replacement: text,
+            });
+        }
+        // Append a continuation line to the entry, unless the command takes other arguments
+        // (`-o` must come before the first of them).
+        if self.service.args.len() != 2 * self.service.overrides.len() {
+            return None;
+        }
+        Some(postlint_diagnostics::Edit {
+            file: MASTER_CF,
+            range: TextRange::empty(self.service.line.range.end),
+            replacement: format!("\n  -o {text}"),
+        })
     }
 
     fn service_range(&self) -> (FileId, TextRange) {

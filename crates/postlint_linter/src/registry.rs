@@ -31,6 +31,7 @@ pub static RULES: &[RuleMeta] = &[
     crate::rules::read_only_parameter::META,
     crate::rules::recursive_expansion::META,
     crate::rules::malformed_compatibility_level::META,
+    crate::suppress::META,
 ];
 
 /// The built-in rule named `name` (or with code `name`).
@@ -103,6 +104,8 @@ pub struct RuleInfo {
     pub url: String,
     /// Markdown documentation.
     pub docs: String,
+    /// Every reference (RFCs, Postfix documentation), the first being `url`.
+    pub references: Vec<String>,
     /// Where it is defined.
     pub source: RuleSource,
 }
@@ -116,6 +119,7 @@ impl From<&RuleMeta> for RuleInfo {
             summary: m.summary.to_owned(),
             url: m.url.to_owned(),
             docs: m.docs.to_owned(),
+            references: vec![m.url.to_owned()],
             source: RuleSource::Builtin,
         }
     }
@@ -140,6 +144,7 @@ pub fn all_rules() -> &'static [RuleInfo] {
                     summary: p.summary.clone().unwrap_or_default(),
                     docs: p.docs.clone().unwrap_or_default(),
                     url: p.references.first().cloned().unwrap_or_default(),
+                    references: p.references.clone(),
                     name: p.rule,
                     code: p.code,
                     severity: p.severity,

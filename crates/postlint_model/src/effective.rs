@@ -24,7 +24,7 @@
 //! Values are expanded lazily and memoised per scope; a value that looks up no name that any
 //! service sets locally is shared between all scopes.
 
-/// Maps keyed by parameter names, with foldhash: several times faster than SipHash on the
+/// Maps keyed by parameter names, with foldhash: several times faster than `SipHash` on the
 /// hundreds of thousands of names of a generated main.cf, and still seeded per process.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 /// Sets of parameter names (see [`HashMap`]).
@@ -365,8 +365,10 @@ impl Model {
                 }))
             };
 
-        let mut main_entries: HashMap<String, MainEntry> =
-            HashMap::with_capacity_and_hasher(main.parameters.len(), Default::default());
+        let mut main_entries: HashMap<String, MainEntry> = HashMap::with_capacity_and_hasher(
+            main.parameters.len(),
+            foldhash::fast::RandomState::default(),
+        );
         for (index, param) in main.parameters.iter().enumerate() {
             let name = param.name_str().into_owned();
             if is_read_only(&name, version) {

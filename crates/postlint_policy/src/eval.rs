@@ -6,7 +6,7 @@
 //! parse as the operator needs) neither applies a policy (`when`) nor fires one (`require`):
 //! findings come only from values known to be wrong.
 
-use postlint_diagnostics::{Diagnostic, FileId, TextRange};
+use postlint_diagnostics::{Diagnostic, Edit, FileId, Fix, TextRange};
 
 use crate::facts::{FactValue, fact_info};
 use crate::load::{Operator, Policy, Predicate, Selector, Subject, scalar_text};
@@ -42,6 +42,12 @@ pub trait ServiceContext {
     fn locate(&self, param: &str) -> Vec<(FileId, TextRange, String)>;
     /// The service's master.cf entry.
     fn service_range(&self) -> (FileId, TextRange);
+    /// The edit that sets `-o name=value` on this service (replacing an existing `-o` for
+    /// the name); `None` when the service cannot be edited safely.
+    fn override_edit(&self, name: &str, value: &str) -> Option<Edit> {
+        let _ = (name, value);
+        None
+    }
 }
 
 /// One result of a built-in analysis.
@@ -135,7 +141,20 @@ impl Policy {
                     detail: None,
                 };
                 let template = predicate.message.as_deref().unwrap_or(&self.message);
-                out.push(self.finding(service, template, &fill, &params));
+                let mut d = self.finding(service, template, &fill, &params);
+                if let Some((title, set)) = &self.fix {
+                    let edits: Option<Vec<Edit>> = set
+                        .iter()
+                        .map(|(name, value)| service.override_edit(name, value))
+                        .collect();
+                    if let Some(edits) = edits.filter(|e| !e.is_empty()) {
+                        d = d.with_fix(Fix {
+                            title: title.clone(),
+                            edits,
+                        });
+                    }
+                }
+                out.push(d);
             }
         }
         if let Some(name) = &self.analysis {
@@ -164,12 +183,7 @@ impl Policy {
                     if let Some(first) = labels.first_mut() {
                         first.primary = true;
                     }
-                    labels.retain(|l| {
-                        !d.labels
-                            .iter()
-                            .any(|o| o.file == l.file && o.range == l.range)
-                    });
-                    // A parameter's whole line adds nothing to a span inside it.
+                    // A parameter's whole line adds nothing to a span inside (or equal to) it.
                     let primary = labels.first().map(|l| (l.file, l.range));
                     d.labels.retain(|o| {
                         primary.is_none_or(|(file, range)| {

@@ -78,6 +78,8 @@ pub struct Policy {
     pub require: Vec<Predicate>,
     /// A built-in analysis to run.
     pub analysis: Option<String>,
+    /// The fix offered for `require` findings: a title and `-o` overrides to set.
+    pub fix: Option<(String, Vec<(String, String)>)>,
     /// Where the policy's `rule` is, for pointing at the policy itself.
     pub origin: (FileId, TextRange),
 }
@@ -358,6 +360,7 @@ impl Loader<'_> {
             when,
             require,
             analysis,
+            fix: raw.fix.map(|f| (f.title, f.set.into_iter().collect())),
             origin: (
                 self.file,
                 TextRange::from_usize(rule_span.start, rule_span.end),

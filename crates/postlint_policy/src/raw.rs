@@ -71,6 +71,21 @@ pub struct RawPolicy {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub analysis: Option<Spanned<String>>,
+    /// A safe fix for `require` findings: master.cf `-o` overrides to set on the service
+    /// (editors offer it as a code action).
+    #[serde(default)]
+    pub fix: Option<RawFix>,
+}
+
+/// A fix a policy offers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFix {
+    /// What applying it does, e.g. "require TLS on this service".
+    pub title: String,
+    /// Parameters to set with `-o name=value` on the service (an existing `-o` for the name is
+    /// replaced).
+    pub set: std::collections::BTreeMap<String, String>,
 }
 
 /// The severities a policy may use.

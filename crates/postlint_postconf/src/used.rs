@@ -318,7 +318,7 @@ impl Books<'_> {
                         && depth < expansion::MAX_NESTING
                         && let Some(entry) = self.main.get(name.as_bytes())
                     {
-                        self.expand_main(&entry.value, depth + 1, out);
+                        self.expand_main(entry.value, depth + 1, out);
                     }
                 }
             }
@@ -394,7 +394,7 @@ pub fn usage(config: &Config) -> Usage {
             main_findings.push(Finding {
                 kind: FindingKind::ReadOnly,
                 name: name_s.into_owned(),
-                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                value: String::from_utf8_lossy(entry.value).into_owned(),
                 file: MAIN_CF,
                 range: p.name_range,
                 service: None,
@@ -426,7 +426,7 @@ pub fn usage(config: &Config) -> Usage {
         .get(b"smtpd_restriction_classes".as_slice())
         .map(|entry| {
             let mut out = String::new();
-            books.expand_main(&entry.value, 0, &mut out);
+            books.expand_main(entry.value, 0, &mut out);
             split_list(&out)
         })
         .unwrap_or_default();
@@ -486,7 +486,7 @@ pub fn usage(config: &Config) -> Usage {
         if books.in_table(&name_s) && is_raw(&name_s) {
             continue;
         }
-        let parsed = expansion::parse(&entry.value, ExpansionOptions { version });
+        let parsed = expansion::parse(entry.value, ExpansionOptions { version });
         let param = entry.index.and_then(|i| config.main.parameters.get(i));
         if !parsed.errors.is_empty()
             && books.in_table(&name_s)
@@ -515,7 +515,7 @@ pub fn usage(config: &Config) -> Usage {
             refs.push((r.to_owned(), at));
         }
         // Database-client names exist only for compatibility: never "undefined".
-        refs.extend(dbms_names(&entry.value).into_iter().map(|n| (n, None)));
+        refs.extend(dbms_names(entry.value).into_iter().map(|n| (n, None)));
     }
     for (name, at) in refs {
         books.flag_main(&name, at);
@@ -564,7 +564,7 @@ pub fn usage(config: &Config) -> Usage {
             main_findings.push(Finding {
                 kind: FindingKind::Unused,
                 name: name_s.into_owned(),
-                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                value: String::from_utf8_lossy(entry.value).into_owned(),
                 file: MAIN_CF,
                 range: p.name_range,
                 service: None,

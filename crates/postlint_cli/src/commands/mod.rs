@@ -5,3 +5,4 @@ pub mod effective;
 pub mod generate;
 pub mod postconf;
 pub mod rule;
+pub mod server;

@@ -54,6 +54,12 @@ pub fn run(args: &RuleArgs) -> ExitCode {
                 r.url,
                 r.docs
             );
+            if !r.docs.contains("## References") {
+                let _ = writeln!(out, "\n## References");
+                for url in &r.references {
+                    let _ = writeln!(out, "- {url}");
+                }
+            }
         }
     }
     crate::render::write_stdout(out.as_bytes());

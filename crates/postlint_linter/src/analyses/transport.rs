@@ -43,6 +43,16 @@ pub fn undefined(ctx: &ServiceCtx<'_>) -> Vec<AnalysisFinding> {
         if !global && !own {
             continue;
         }
+        // A transport for a class of domains that has no domains is never used.
+        let domains = match param {
+            "local_transport" => Some("mydestination"),
+            "virtual_transport" => Some("virtual_mailbox_domains"),
+            "relay_transport" => Some("relay_domains"),
+            _ => None,
+        };
+        if domains.is_some_and(|d| ctx.get(d).trim().is_empty()) {
+            continue;
+        }
         let text = value.expanded.trim();
         if text.is_empty() {
             continue;
