@@ -74,17 +74,7 @@ fn skip_or_fail(what: &str, detail: &str) {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("POSTLINT_CORPUS")
-        .map_or_else(|| root().join("../shared/corpus"), PathBuf::from);
-    if dir.join("ORACLE.md").is_file() {
-        Some(dir)
-    } else {
-        skip_or_fail(
-            "corpus tests of postlint check",
-            &format!("no corpus at {} (set POSTLINT_CORPUS)", dir.display()),
-        );
-        None
-    }
+    postlint_testkit::corpus_dir("postlint check end to end")
 }
 
 /// Every corpus directory with a main.cf or master.cf, sorted.
@@ -396,14 +386,66 @@ fn github_workflow_commands() {
 
 #[test]
 fn exit_codes() {
-    let code = |args: &[&str]| postlint(args).status.code();
-    assert_eq!(code(&["check", "examples/hardened"]), Some(0));
-    assert_eq!(code(&["check", "examples/insecure"]), Some(1));
-    assert_eq!(
-        code(&["check", "examples/insecure", "--exit-zero"]),
-        Some(0)
-    );
-    assert_eq!(code(&["check", "tests/fixtures/does-not-exist"]), Some(2));
+    const WARN: &str = "tests/fixtures/cli/warning-only";
+    const POLICY: &str = "tests/fixtures/cli/broken-policy.toml";
+    let cases: &[(&[&str], i32)] = &[
+        (&["examples/hardened"], 0),
+        (&["examples/insecure"], 1),
+        (&["examples/insecure", "--exit-zero"], 0),
+        (&["tests/fixtures/does-not-exist"], 2),
+        // A warning fails only at --fail-on warning (or info).
+        (&[WARN], 0),
+        (&[WARN, "--fail-on", "warning"], 1),
+        (&[WARN, "--fail-on", "info"], 1),
+        (&[WARN, "--fail-on", "error"], 0),
+        (&[WARN, "--fail-on", "warning", "--exit-zero"], 0),
+        // --ignore and --select change what fails.
+        (
+            &[
+                WARN,
+                "--fail-on",
+                "warning",
+                "--ignore",
+                "unknown-parameter",
+            ],
+            0,
+        ),
+        (
+            &[WARN, "--fail-on", "warning", "--select", "PL001,PL006"],
+            0,
+        ),
+        (&[WARN, "--fail-on", "warning", "--select", "PL002"], 1),
+        // Usage errors: a broken or unreadable policy file, a missing --config, a bad flag,
+        // standard input twice.
+        (&["examples/hardened", "--policy", POLICY], 2),
+        (
+            &[
+                "examples/hardened",
+                "--policy",
+                "tests/fixtures/cli/no-such.toml",
+            ],
+            2,
+        ),
+        (
+            &[
+                "examples/hardened",
+                "--config",
+                "tests/fixtures/cli/no-such.toml",
+            ],
+            2,
+        ),
+        (&["examples/hardened", "--format", "xml"], 2),
+        (&["-", "-"], 2),
+    ];
+    for (args, expected) in cases {
+        let out = postlint(&[&["check"], *args].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(*expected),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
     // One unreadable PATH among good ones: the rest is still reported, and the status is 2.
     let out = postlint(&[
         "check",
@@ -413,115 +455,13 @@ fn exit_codes() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stdout).contains("0 error(s), 0 warning(s)"));
-    // A warning fails only at --fail-on warning (or info).
-    assert_eq!(code(&["check", "tests/fixtures/cli/warning-only"]), Some(0));
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "warning"
-        ]),
-        Some(1)
-    );
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "info"
-        ]),
-        Some(1)
-    );
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "error"
-        ]),
-        Some(0)
-    );
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "warning",
-            "--exit-zero"
-        ]),
-        Some(0)
-    );
-    // --ignore and --select change what fails.
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "warning",
-            "--ignore",
-            "unknown-parameter"
-        ]),
-        Some(0)
-    );
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "warning",
-            "--select",
-            "PL001,PL006"
-        ]),
-        Some(0)
-    );
-    assert_eq!(
-        code(&[
-            "check",
-            "tests/fixtures/cli/warning-only",
-            "--fail-on",
-            "warning",
-            "--select",
-            "PL002"
-        ]),
-        Some(1)
-    );
-    // A broken policy file, an unreadable one, a missing --config, a bad flag: usage errors.
-    let broken = postlint(&[
-        "check",
-        "examples/hardened",
-        "--policy",
-        "tests/fixtures/cli/broken-policy.toml",
-    ]);
-    assert_eq!(broken.status.code(), Some(2), "{}", text(&broken.stdout));
+    // The broken policy's load error is reported like any finding.
+    let broken = postlint(&["check", "examples/hardened", "--policy", POLICY]);
     assert!(
         text(&broken.stdout).contains("policy-error"),
         "{}",
         text(&broken.stdout)
     );
-    assert_eq!(
-        code(&[
-            "check",
-            "examples/hardened",
-            "--policy",
-            "tests/fixtures/cli/no-such.toml"
-        ]),
-        Some(2)
-    );
-    assert_eq!(
-        code(&[
-            "check",
-            "examples/hardened",
-            "--config",
-            "tests/fixtures/cli/no-such.toml"
-        ]),
-        Some(2)
-    );
-    assert_eq!(
-        code(&["check", "examples/hardened", "--format", "xml"]),
-        Some(2)
-    );
-    assert_eq!(code(&["check", "-", "-"]), Some(2));
 }
 
 #[test]
