@@ -399,7 +399,14 @@ pub fn deprecations() -> &'static [Deprecation] {
 
 /// The deprecation record of parameter `name`, if it has one.
 pub fn deprecation(name: &str) -> Option<&'static Deprecation> {
-    find(PARAMETERS, name)
+    // Asked for every name of main.cf: a hash index rather than a binary search.
+    static INDEX: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, &'static Deprecation, foldhash::fast::RandomState>,
+    > = std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| PARAMETERS.iter().map(|d| (d.name, d)).collect())
+        .get(name)
+        .copied()
 }
 
 /// All deprecated or removed `smtpd` restrictions, sorted by name.
@@ -417,4 +424,20 @@ fn find(table: &'static [Deprecation], name: &str) -> Option<&'static Deprecatio
         .binary_search_by(|d| d.name.cmp(name))
         .ok()
         .and_then(|index| table.get(index))
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_every_record_and_names_are_unique() {
+        for d in PARAMETERS {
+            assert!(deprecation(d.name).is_some_and(|found| std::ptr::eq(found, d)));
+        }
+        let mut names: Vec<&str> = PARAMETERS.iter().map(|d| d.name).collect();
+        names.dedup();
+        assert_eq!(names.len(), PARAMETERS.len());
+        assert!(deprecation("no_such_parameter").is_none());
+    }
 }

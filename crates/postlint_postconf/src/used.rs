@@ -236,6 +236,9 @@ struct LocalEntry<'a> {
 struct Books<'a> {
     version: PostfixVersion,
     main: BTreeMap<&'a [u8], MainEntry<'a>>,
+    /// The names of `main`, for the many membership tests (a hash lookup instead of a walk
+    /// down the tree).
+    main_names: HashSet<&'a [u8]>,
     /// master.cf name spaces, one per literal `name/type` (duplicate entries share one).
     local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'a>>>,
     table: HashSet<String>,
@@ -261,7 +264,7 @@ impl Books<'_> {
                 .entry(key.to_owned())
                 .or_default()
                 .insert(name.to_owned());
-        } else if self.main.contains_key(name.as_bytes()) {
+        } else if self.main_names.contains(name.as_bytes()) {
             self.valid_global.insert(name.to_owned());
         } else if let Some((file, range)) = at
             && !self.in_table(name)
@@ -275,7 +278,7 @@ impl Books<'_> {
     /// A `$name` in a main.cf value: it validates main.cf and every master.cf name space.
     fn flag_main(&mut self, name: &str, at: Option<(FileId, TextRange)>) {
         let mut supplied = false;
-        if self.main.contains_key(name.as_bytes()) {
+        if self.main_names.contains(name.as_bytes()) {
             supplied = true;
             self.valid_global.insert(name.to_owned());
         }
@@ -375,6 +378,7 @@ pub fn usage(config: &Config) -> Usage {
     let mut books = Books {
         version,
         main,
+        main_names: HashSet::default(),
         local,
         table,
         valid_global: HashSet::default(),
@@ -419,6 +423,8 @@ pub fn usage(config: &Config) -> Usage {
             false
         });
     }
+
+    books.main_names = books.main.keys().copied().collect();
 
     // Restriction classes named in main.cf (after expansion against main.cf).
     let classes: Vec<String> = books
