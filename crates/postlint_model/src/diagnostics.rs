@@ -45,7 +45,7 @@ struct Place<'m> {
 
 /// Maps ranges inside a value to file ranges.
 enum Mapper<'m> {
-    Main(&'m postlint_syntax::Parameter),
+    Main(&'m crate::effective::EntryPlace),
     Override(&'m crate::effective::OverrideEntry),
 }
 

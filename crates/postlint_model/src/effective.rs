@@ -199,13 +199,44 @@ pub enum Scope {
 /// A main.cf entry (the last definition of its name).
 #[derive(Debug)]
 pub(crate) struct MainEntry {
-    /// The parsed entry (kept to map ranges inside the value back to the file).
-    pub param: Parameter,
+    /// What maps ranges inside the value back to the file (not the whole parsed entry: a
+    /// copy of every entry's text would double the memory a large main.cf takes).
+    pub param: EntryPlace,
     pub index: usize,
     /// A raw parameter (never expanded when loaded).
     pub raw: bool,
     pub text: Arc<[u8]>,
     pub parsed: Arc<Parsed>,
+}
+
+/// Where a main.cf entry is, and how to map a range inside its value back to the file.
+#[derive(Debug)]
+pub(crate) struct EntryPlace {
+    pub name_range: TextRange,
+    pub value_range: TextRange,
+    /// Offset of the value inside the logical line.
+    value_offset: u32,
+    /// The logical line's map to the file.
+    map: postlint_syntax::lines::SourceMap,
+}
+
+impl EntryPlace {
+    fn of(param: &Parameter) -> Self {
+        Self {
+            name_range: param.name_range,
+            value_range: param.value_range,
+            value_offset: param.value_offset,
+            map: param.line.map.clone(),
+        }
+    }
+
+    /// The file range of a byte range inside the value (as [`Parameter::value_file_range`]).
+    pub fn value_file_range(&self, in_value: TextRange) -> TextRange {
+        self.map.range(TextRange::new(
+            in_value.start + self.value_offset,
+            in_value.end + self.value_offset,
+        ))
+    }
 }
 
 /// A `-o` option (the last one of its name in the service).
@@ -380,7 +411,7 @@ impl Model {
                 name,
                 MainEntry {
                     raw,
-                    param: param.clone(),
+                    param: EntryPlace::of(param),
                     index,
                     text: Arc::from(param.value.as_slice()),
                     parsed,
