@@ -73,16 +73,21 @@ impl Place<'_> {
     }
 }
 
+/// A value Postfix expands: (scope, name, parsed value, place).
+type WrittenValue<'m> = (Scope, &'m str, &'m Parsed, Place<'m>);
+
 impl Model {
     /// Every finding of the model, in a stable order: `$` syntax errors (main.cf, then each
     /// service), malformed `compatibility_level`, recursive expansion and other evaluation
     /// errors, then undefined references.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        self.syntax_diagnostics(&mut out);
+        // Listed once for the three passes over them (a large main.cf has many).
+        let values = self.written_values();
+        self.syntax_diagnostics(&values, &mut out);
         self.compat_diagnostics(&mut out);
-        self.expansion_diagnostics(&mut out);
-        self.undefined_diagnostics(&mut out);
+        self.expansion_diagnostics(&values, &mut out);
+        self.undefined_diagnostics(&values, &mut out);
         out
     }
 
@@ -114,7 +119,7 @@ impl Model {
 
     /// The values Postfix expands, as (scope, name, parsed value, place): every main.cf entry
     /// and every `-o` option (the last of each name).
-    fn written_values(&self) -> Vec<(Scope, &str, &Parsed, Place<'_>)> {
+    fn written_values(&self) -> Vec<WrittenValue<'_>> {
         let mut out = Vec::new();
         for name in &self.main_order {
             if let Some(entry) = self.main.get(name) {
@@ -154,8 +159,7 @@ impl Model {
     /// Malformed `$` expressions (`syntax-error`), with the target release's syntax. An error
     /// when Postfix expands the value (a known parameter, or one that a value refers to), a
     /// warning otherwise (`postconf` then only warns).
-    fn syntax_diagnostics(&self, out: &mut Vec<Diagnostic>) {
-        let values = self.written_values();
+    fn syntax_diagnostics(&self, values: &[WrittenValue<'_>], out: &mut Vec<Diagnostic>) {
         if values
             .iter()
             .all(|(_, _, parsed, _)| parsed.errors.is_empty())
@@ -166,7 +170,7 @@ impl Model {
             .iter()
             .flat_map(|(_, _, parsed, _)| parsed.expr.references())
             .collect();
-        for (_, name, parsed, place) in &values {
+        for (_, name, parsed, place) in values {
             let used = self.is_known(name) || referenced.contains(name);
             for error in &parsed.errors {
                 let diagnostic = place
@@ -253,10 +257,10 @@ impl Model {
 
     /// Expansion errors of the values Postfix expands: cycles and excessive nesting
     /// (`recursive-expansion`), failing comparisons and functions (`syntax-error`).
-    fn expansion_diagnostics(&self, out: &mut Vec<Diagnostic>) {
+    fn expansion_diagnostics(&self, values: &[WrittenValue<'_>], out: &mut Vec<Diagnostic>) {
         let mut seen: HashSet<(FileId, TextRange, String)> = HashSet::new();
         let mut deep: Vec<Vec<ChainLink>> = Vec::new();
-        for (scope, name, parsed, _) in self.written_values() {
+        for &(scope, name, parsed, _) in values {
             // A value without a `$` reference expands to itself and cannot fail; skipping it
             // saves expanding (and memoising) most entries of a large main.cf.
             let has_ref = parsed
@@ -410,8 +414,9 @@ impl Model {
 
     /// `$name` references that nothing defines (`undefined-reference`), in every form and
     /// both branches of conditionals, as `postconf` checks them.
-    fn undefined_diagnostics(&self, out: &mut Vec<Diagnostic>) {
-        for (scope, name, parsed, place) in self.written_values() {
+    fn undefined_diagnostics(&self, values: &[WrittenValue<'_>], out: &mut Vec<Diagnostic>) {
+        for (scope, name, parsed, place) in values {
+            let (scope, name, parsed) = (*scope, *name, *parsed);
             if is_raw(name, self.version) {
                 continue;
             }
