@@ -17,6 +17,7 @@ use postlint_postconf::Config;
 pub use check::{
     FileKind, Input, Pack, PolicyFile, Report, ReportFile, Settings, SourceFile, check, count,
 };
+pub use policies::ANALYSES;
 pub use registry::{RULES, RuleMeta, rule};
 
 /// Runs every rule over `config`.
