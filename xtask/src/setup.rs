@@ -26,6 +26,27 @@ pub fn ensure_postconf() -> Result<(), String> {
     }
 }
 
+/// Where Debian installs Chromium, which the browser test drives.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Makes sure Debian's `chromium` is installed (the browser test uses it through
+/// playwright-core, which downloads no browser of its own).
+pub fn ensure_chromium() -> Result<(), String> {
+    if Path::new(CHROMIUM).is_file() {
+        return Ok(());
+    }
+    println!("==> installing Debian's chromium (for the browser test)");
+    run_shell(
+        "apt-get -o DPkg::Lock::Timeout=600 update -qq \
+         && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium",
+    )?;
+    if Path::new(CHROMIUM).is_file() {
+        Ok(())
+    } else {
+        Err(format!("installing chromium did not provide {CHROMIUM}"))
+    }
+}
+
 fn run_shell(script: &str) -> Result<(), String> {
     let status = Command::new("sh")
         .args(["-c", script])

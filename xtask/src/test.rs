@@ -2,7 +2,8 @@
 //!
 //! It first installs what the layers need and the machine lacks (Debian's `postfix` for the
 //! live `postconf` comparison), then runs formatting, clippy, the whole workspace's tests
-//! (unit, fixture, differential and CLI end-to-end), and the parser fuzz target's build.
+//! (unit, fixture, differential and CLI end-to-end), the parser fuzz target's build, and the
+//! browser test of the page (`cargo xtask web test`).
 //! Under CI (`CI=true`) nothing may be skipped: a missing tool is an error, not a skip.
 
 use std::path::Path;
@@ -35,10 +36,30 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         ],
     )?;
     let (passed, failed) = cargo_test(root)?;
+    browser(root, install)?;
     println!("\nall test layers passed");
     // The last line is the total over every test binary, for readers of CI logs.
     println!("tests: {passed} passed, {failed} failed");
     Ok(())
+}
+
+/// The browser layer: builds the page and drives it in Chromium. Without `--no-install` its
+/// tools are installed; with it, a machine lacking Chromium skips loudly, except under CI.
+fn browser(root: &Path, install: bool) -> Result<(), String> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    if !install && !Path::new(crate::setup::CHROMIUM).is_file() {
+        let message = format!(
+            "browser test: {} is missing and --no-install was given",
+            crate::setup::CHROMIUM
+        );
+        if ci {
+            return Err(message);
+        }
+        println!("\n!!! SKIPPED {message}: the page was NOT tested !!!");
+        return Ok(());
+    }
+    crate::web::build(root)?;
+    crate::web::test(root, install)
 }
 
 /// Runs the workspace's tests, echoing their output, and totals the `test result:` lines.
