@@ -312,7 +312,7 @@ function showRules() {
       el('span', { class: 'code', text: r.code }),
       el('span', { class: 'loc', text: r.pack ? `${r.pack} pack` : 'built in' })),
     el('div', { class: 'message', text: r.summary }),
-    r.pack ? (r.docs ? el('div', { class: 'help' }, el('b', { text: 'fix: ' }), r.docs) : null) : renderMarkdown(r.docs),
+    r.docs ? renderMarkdown(r.docs) : null,
     r.references.length ? el('div', { class: 'refs' }, ...r.references.map((u) => link(u, u))) : null));
   $('rules').replaceChildren(...list);
 }

@@ -214,10 +214,11 @@ pub fn check(input: &Input, settings: &Settings) -> Report {
         settings.version,
     );
     let mut files = vec![main, master];
-    let mut diagnostics = crate::lint(&config);
+    let model = config.model();
+    let mut diagnostics = crate::lint_with(&config, &model);
     let policies = crate::policies::load_all(settings, &mut files, &mut diagnostics);
-    crate::policies::evaluate_all(&config, &policies, &mut diagnostics);
-    crate::suppress::apply(&files, &mut diagnostics);
+    crate::policies::evaluate_all(&config, &model, &policies, &mut diagnostics);
+    crate::suppress::apply(&files, &config, &mut diagnostics);
     configure(settings, &mut diagnostics);
     sort(&mut diagnostics);
     Report {

@@ -4,12 +4,14 @@
 //! [`lint`] runs every rule over a parsed configuration and returns diagnostics sorted by
 //! file and position. It is pure: no file system, environment or clock.
 
+mod analyses;
 pub mod check;
+pub mod config;
 mod policies;
 pub mod registry;
 mod rules;
 pub mod service;
-mod suppress;
+pub mod suppress;
 
 use postlint_diagnostics::Diagnostic;
 use postlint_postconf::Config;
@@ -17,12 +19,16 @@ use postlint_postconf::Config;
 pub use check::{
     FileKind, Input, Pack, PolicyFile, Report, ReportFile, Settings, SourceFile, check, count,
 };
-pub use policies::ANALYSES;
-pub use registry::{RULES, RuleMeta, rule};
+pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, rule};
 
 /// Runs every rule over `config`.
 pub fn lint(config: &Config) -> Vec<Diagnostic> {
-    let ctx = rules::Context::new(config);
+    lint_with(config, &config.model())
+}
+
+/// [`lint`] with a model of `config` the caller already built.
+pub fn lint_with(config: &Config, model: &postlint_model::Model) -> Vec<Diagnostic> {
+    let ctx = rules::Context::new(config, model);
     let mut out = Vec::new();
     rules::run_all(&ctx, &mut out);
     for d in &mut out {

@@ -1,31 +1,43 @@
 //! The bridge from the model to the facts: a service's effective values as the facts read
 //! them, and the facts of each master.cf service.
 
-use std::collections::HashMap;
-
+use elsa::FrozenMap;
 use postlint_facts::{Params, ServiceFacts, ServiceFields};
-use postlint_model::{Model, View};
+use postlint_model::{Model, Origin, View};
 use postlint_syntax::MasterCf;
 
-/// Every effective value of one view, expanded, as the facts look them up.
-#[derive(Debug, Clone, Default)]
-pub struct Expanded(HashMap<String, String>);
+/// The effective values of one view, expanded on first use, as the facts look them up. Only
+/// the names asked for are evaluated: a main.cf with 200,000 entries costs nothing here.
+pub struct Expanded<'m> {
+    view: View<'m>,
+    cache: FrozenMap<String, Box<Option<String>>>,
+}
 
-impl Expanded {
-    /// Evaluates every parameter of `view`.
-    pub fn of(view: &View<'_>) -> Self {
-        Self(
-            view.names()
-                .into_iter()
-                .filter_map(|name| view.expanded(name).map(|v| (name.to_owned(), v)))
-                .collect(),
-        )
+impl<'m> Expanded<'m> {
+    /// The values of `view`.
+    pub fn of(view: &View<'m>) -> Self {
+        Self {
+            view: *view,
+            cache: FrozenMap::new(),
+        }
     }
 }
 
-impl Params for Expanded {
+impl Params for Expanded<'_> {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        if let Some(value) = self.cache.get(name) {
+            return value.as_deref();
+        }
+        // A value only the target host knows (`mynetworks` computed from its interfaces) is
+        // unknown here, not the placeholder the model shows.
+        let value = self
+            .view
+            .value(name)
+            .filter(|v| !(v.origin == Origin::Host && v.host_dependent))
+            .map(|v| v.expanded);
+        self.cache
+            .insert(name.to_owned(), Box::new(value))
+            .as_deref()
     }
 }
 

@@ -6,7 +6,7 @@
 //! parse as the operator needs) neither applies a policy (`when`) nor fires one (`require`):
 //! findings come only from values known to be wrong.
 
-use postlint_diagnostics::{Diagnostic, FileId, TextRange};
+use postlint_diagnostics::{Diagnostic, Edit, FileId, Fix, TextRange};
 
 use crate::facts::{FactValue, fact_info};
 use crate::load::{Operator, Policy, Predicate, Selector, Subject, scalar_text};
@@ -42,6 +42,12 @@ pub trait ServiceContext {
     fn locate(&self, param: &str) -> Vec<(FileId, TextRange, String)>;
     /// The service's master.cf entry.
     fn service_range(&self) -> (FileId, TextRange);
+    /// The edit that sets `-o name=value` on this service (replacing an existing `-o` for
+    /// the name); `None` when the service cannot be edited safely.
+    fn override_edit(&self, name: &str, value: &str) -> Option<Edit> {
+        let _ = (name, value);
+        None
+    }
 }
 
 /// One result of a built-in analysis.
@@ -53,6 +59,9 @@ pub struct AnalysisFinding {
     pub value: Option<String>,
     /// What the analysis found, for `{detail}`.
     pub detail: String,
+    /// Exact spans (a list entry inside a value, say) labelled before the parameters'
+    /// locations; the first becomes the primary label.
+    pub spans: Vec<(FileId, TextRange, String)>,
 }
 
 /// The built-in analyses a policy may call with `analysis = "…"`.
@@ -118,12 +127,13 @@ impl Policy {
         for predicate in &self.require {
             if predicate.test(service) == Some(false) {
                 let value = predicate.value(service).map(|v| v.text());
-                let params = match &predicate.subject {
-                    Subject::Param(n) | Subject::RawParam(n) => vec![n.clone()],
-                    Subject::Fact(n) => fact_info(n)
-                        .map(|f| f.params.iter().map(|p| (*p).to_owned()).collect())
-                        .unwrap_or_default(),
-                };
+                // Label where the failing value is set first, then what made the policy apply.
+                let mut params = predicate.subject.params();
+                for p in self.when.iter().flat_map(|w| w.subject.params()) {
+                    if !params.contains(&p) {
+                        params.push(p);
+                    }
+                }
                 let fill = Fill {
                     param: Some(predicate.subject.name()),
                     value: value.as_deref(),
@@ -131,7 +141,20 @@ impl Policy {
                     detail: None,
                 };
                 let template = predicate.message.as_deref().unwrap_or(&self.message);
-                out.push(self.finding(service, template, &fill, &params));
+                let mut d = self.finding(service, template, &fill, &params);
+                if let Some((title, set)) = &self.fix {
+                    let edits: Option<Vec<Edit>> = set
+                        .iter()
+                        .map(|(name, value)| service.override_edit(name, value))
+                        .collect();
+                    if let Some(edits) = edits.filter(|e| !e.is_empty()) {
+                        d = d.with_fix(Fix {
+                            title: title.clone(),
+                            edits,
+                        });
+                    }
+                }
+                out.push(d);
             }
         }
         if let Some(name) = &self.analysis {
@@ -142,7 +165,37 @@ impl Policy {
                     expected: None,
                     detail: Some(&found.detail),
                 };
-                out.push(self.finding(service, &self.message, &fill, &found.params));
+                let mut d = self.finding(service, &self.message, &fill, &found.params);
+                if !found.spans.is_empty() {
+                    let mut labels: Vec<_> = found
+                        .spans
+                        .iter()
+                        .map(|(file, range, message)| postlint_diagnostics::Label {
+                            file: *file,
+                            range: *range,
+                            message: message.clone(),
+                            primary: false,
+                        })
+                        .collect();
+                    for l in &mut d.labels {
+                        l.primary = false;
+                    }
+                    if let Some(first) = labels.first_mut() {
+                        first.primary = true;
+                    }
+                    // A parameter's whole line adds nothing to a span inside (or equal to) it.
+                    let primary = labels.first().map(|l| (l.file, l.range));
+                    d.labels.retain(|o| {
+                        primary.is_none_or(|(file, range)| {
+                            !(o.file == file
+                                && o.range.start <= range.start
+                                && range.end <= o.range.end)
+                        })
+                    });
+                    labels.append(&mut d.labels);
+                    d.labels = labels;
+                }
+                out.push(d);
             }
         }
         out
@@ -211,6 +264,18 @@ impl Fill<'_> {
             .replace("{value}", self.value.unwrap_or_default())
             .replace("{expected}", self.expected.unwrap_or_default())
             .replace("{detail}", self.detail.unwrap_or_default())
+    }
+}
+
+impl Subject {
+    /// The parameters the subject is derived from.
+    fn params(&self) -> Vec<String> {
+        match self {
+            Self::Param(n) | Self::RawParam(n) => vec![n.clone()],
+            Self::Fact(n) => fact_info(n)
+                .map(|f| f.params.iter().map(|p| (*p).to_owned()).collect())
+                .unwrap_or_default(),
+        }
     }
 }
 

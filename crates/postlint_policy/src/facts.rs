@@ -183,13 +183,46 @@ pub const FACTS: &[FactInfo] = &[
         params: &[
             "smtpd_tls_mandatory_protocols",
             "smtp_tls_mandatory_protocols",
+            "lmtp_tls_mandatory_protocols",
         ],
     },
     FactInfo {
         name: "protocol_floor",
         kind: FactKind::Protocol,
         doc: "the oldest protocol this service's opportunistic TLS allows (`smtpd_tls_protocols` for smtpd, `smtp_tls_protocols` for smtp)",
-        params: &["smtpd_tls_protocols", "smtp_tls_protocols"],
+        params: &[
+            "smtpd_tls_protocols",
+            "smtp_tls_protocols",
+            "lmtp_tls_protocols",
+        ],
+    },
+    FactInfo {
+        name: "protocols_valid",
+        kind: FactKind::Bool,
+        doc: "both TLS protocol lists of an smtpd/smtp/lmtp service parse (an invalid list disables TLS in smtpd and aborts it in the client)",
+        params: &[
+            "smtpd_tls_protocols",
+            "smtpd_tls_mandatory_protocols",
+            "smtp_tls_protocols",
+            "smtp_tls_mandatory_protocols",
+        ],
+    },
+    FactInfo {
+        name: "tls_mandatory",
+        kind: FactKind::Bool,
+        doc: "TLS is mandatory for this service: an smtpd that requires TLS, or an smtp/lmtp client at level `encrypt` or stronger (so the `*_tls_mandatory_protocols` list is in force)",
+        params: &[
+            "smtpd_tls_security_level",
+            "smtpd_tls_wrappermode",
+            "smtp_tls_security_level",
+            "lmtp_tls_security_level",
+        ],
+    },
+    FactInfo {
+        name: "next_hop_loopback",
+        kind: FactKind::Bool,
+        doc: "a delivery service that a `content_filter` (in main.cf or any service's `-o`) sends to a loopback next hop such as `[127.0.0.1]:10024`: mail that never leaves the host",
+        params: &["content_filter"],
     },
 ];
 

@@ -4,7 +4,7 @@
 //! never stops at the first bad policy: each `[[policy]]` table is read on its own, so an editor
 //! sees every error at once, and the policies that are fine are still returned.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use postlint_diagnostics::{Diagnostic, FileId, Severity, TextRange};
@@ -60,6 +60,10 @@ pub struct Policy {
     pub severity: Severity,
     /// Message template (see [`crate::raw::RawPolicy::message`] for placeholders).
     pub message: String,
+    /// One line: what the rule finds (for rule listings).
+    pub summary: Option<String>,
+    /// Markdown documentation: what it does, why it matters, example, fix.
+    pub docs: Option<String>,
     /// Help text.
     pub help: Option<String>,
     /// Reference URLs.
@@ -74,6 +78,8 @@ pub struct Policy {
     pub require: Vec<Predicate>,
     /// A built-in analysis to run.
     pub analysis: Option<String>,
+    /// The fix offered for `require` findings: a title and `-o` overrides to set.
+    pub fix: Option<(String, Vec<(String, String)>)>,
     /// Where the policy's `rule` is, for pointing at the policy itself.
     pub origin: (FileId, TextRange),
 }
@@ -175,7 +181,7 @@ pub fn load(text: &str, options: &LoadOptions<'_>) -> Loaded {
         file: options.file,
         analyses: options.analyses,
         diagnostics: Vec::new(),
-        rules: HashSet::new(),
+        rules: HashMap::new(),
     };
     let mut policies = Vec::new();
     let (root, errors) = DeTable::parse_recoverable(text);
@@ -241,7 +247,8 @@ struct Loader<'a> {
     file: FileId,
     analyses: &'a [&'a str],
     diagnostics: Vec<Diagnostic>,
-    rules: HashSet<String>,
+    /// Rules seen so far, with their code and severity.
+    rules: HashMap<String, (String, Severity)>,
 }
 
 impl Loader<'_> {
@@ -272,11 +279,6 @@ impl Loader<'_> {
                 rule_span.clone(),
                 format!("rule name `{rule}` is not kebab-case"),
             );
-        } else if !self.rules.insert(rule.clone()) {
-            self.error(
-                rule_span.clone(),
-                format!("rule `{rule}` is defined twice in this file"),
-            );
         }
         let code = match raw.code {
             Some(code) if !is_code(code.get_ref()) => {
@@ -304,6 +306,19 @@ impl Loader<'_> {
                 Severity::Error
             }
         };
+        if is_kebab(&rule) {
+            match self.rules.get(&rule) {
+                Some((c, s)) if *c != code || *s != severity => self.error_help(
+                    rule_span.clone(),
+                    format!("rule `{rule}` is defined again with another code or severity"),
+                    "several policies may share one rule (each is one way it fails), but they must agree on `code` and `severity`".to_owned(),
+                ),
+                Some(_) => {}
+                None => {
+                    self.rules.insert(rule.clone(), (code.clone(), severity));
+                }
+            }
+        }
         self.check_template(&raw.message);
         let select = raw.select.map(|s| self.select(s)).unwrap_or_default();
         let select_any = raw.select_any.into_iter().map(|s| self.select(s)).collect();
@@ -336,6 +351,8 @@ impl Loader<'_> {
             code,
             severity,
             message: raw.message.into_inner(),
+            summary: raw.summary,
+            docs: raw.docs,
             help: raw.help,
             references: raw.references,
             select,
@@ -343,6 +360,7 @@ impl Loader<'_> {
             when,
             require,
             analysis,
+            fix: raw.fix.map(|f| (f.title, f.set.into_iter().collect())),
             origin: (
                 self.file,
                 TextRange::from_usize(rule_span.start, rule_span.end),

@@ -38,6 +38,13 @@ pub struct RawPolicy {
     /// `{detail}` (what a built-in analysis reported).
     #[schemars(with = "String")]
     pub message: Spanned<String>,
+    /// One line: what the rule finds, shown by `postlint rule`.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Markdown documentation shown by `postlint rule NAME`: what it does, why it matters,
+    /// an example, the fix.
+    #[serde(default)]
+    pub docs: Option<String>,
     /// How to fix it.
     #[serde(default)]
     pub help: Option<String>,
@@ -64,6 +71,21 @@ pub struct RawPolicy {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub analysis: Option<Spanned<String>>,
+    /// A safe fix for `require` findings: master.cf `-o` overrides to set on the service
+    /// (editors offer it as a code action).
+    #[serde(default)]
+    pub fix: Option<RawFix>,
+}
+
+/// A fix a policy offers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFix {
+    /// What applying it does, e.g. "require TLS on this service".
+    pub title: String,
+    /// Parameters to set with `-o name=value` on the service (an existing `-o` for the name is
+    /// replaced).
+    pub set: std::collections::BTreeMap<String, String>,
 }
 
 /// The severities a policy may use.

@@ -20,7 +20,12 @@ fn load_text(text: &str) -> Loaded {
         text,
         &LoadOptions {
             file: POLICY_FILE,
-            analyses: &["open-relay"],
+            analyses: &[
+                "open-relay",
+                "mynetworks-too-broad",
+                "undefined-transport",
+                "unknown-restriction",
+            ],
         },
     )
 }
@@ -166,17 +171,25 @@ fn shipped_packs_load_without_errors() {
         "banner-discloses-software",
         "outbound-tls-disabled",
         "outbound-tls-mandatory-everywhere",
+        "weak-tls-protocols",
+        "open-relay",
+        "mynetworks-too-broad",
+        "undefined-transport",
+        "unknown-restriction",
     ] {
         assert!(names.contains(&expected), "baseline lacks {expected}");
     }
     let strict = load_ok(include_str!("../../../rules/strict.toml"));
     assert!(strict.len() >= 5);
-    let mut codes: Vec<&str> = base
+    // One rule may take several policies (sharing its code); different rules never share one.
+    let mut pairs: Vec<(&str, &str)> = base
         .iter()
         .chain(&strict)
-        .map(|p| p.code.as_str())
+        .map(|p| (p.code.as_str(), p.rule.as_str()))
         .collect();
-    codes.sort_unstable();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut codes: Vec<&str> = pairs.iter().map(|(c, _)| *c).collect();
     let n = codes.len();
     codes.dedup();
     assert_eq!(codes.len(), n, "codes are unique across packs");
@@ -285,9 +298,13 @@ fn outbound_levels() {
         }
         .fact("client_tls_level", FactValue::TlsLevel(level))
         .fact("relayhost_set", FactValue::Bool(false))
+        .fact("next_hop_loopback", FactValue::Bool(false))
     };
     let off = fired(&baseline(), &client(TlsLevel::None));
     assert_eq!(off, ["outbound-tls-disabled"]);
+    // A content filter's transport to a loopback next hop is exempt.
+    let filter = client(TlsLevel::None).fact("next_hop_loopback", FactValue::Bool(true));
+    assert!(fired(&baseline(), &filter).is_empty());
     assert!(fired(&baseline(), &client(TlsLevel::May)).is_empty());
     let mandatory = evaluate(&baseline(), &client(TlsLevel::Encrypt), &NoAnalyses);
     assert_eq!(mandatory.len(), 1);
@@ -550,6 +567,7 @@ analysis = "open-relay"
             params: vec!["smtpd_relay_restrictions".to_owned()],
             value: Some("permit".to_owned()),
             detail: "`permit` comes first".to_owned(),
+            spans: Vec::new(),
         }]
     };
     let found = evaluate(&p, &svc, &run);
@@ -684,9 +702,19 @@ fn unknown_analysis_placeholder_and_duplicates() {
     let text = "[[policy]]\nrule = \"t\"\nseverity = \"info\"\nmessage = \"{serivce}\"\nrequire = [{ param = \"p\", set = true }]\n";
     let (d, _) = one_error(text);
     assert_eq!(d.message, "unknown placeholder `{serivce}` in message");
+    // One rule may take several policies when they agree on code and severity.
     let text = format!("{HEAD}analysis = \"open-relay\"\n{HEAD}analysis = \"open-relay\"\n");
+    let loaded = load_text(&text);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.policies.len(), 2);
+    let other = HEAD.replace("severity = \"info\"", "severity = \"error\"");
+    assert_ne!(other, HEAD);
+    let text = format!("{HEAD}analysis = \"open-relay\"\n{other}analysis = \"open-relay\"\n");
     let (d, covered) = one_error(&text);
-    assert_eq!(d.message, "rule `t` is defined twice in this file");
+    assert_eq!(
+        d.message,
+        "rule `t` is defined again with another code or severity"
+    );
     assert_eq!(covered, "\"t\"");
 }
 

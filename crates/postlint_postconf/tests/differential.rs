@@ -104,44 +104,12 @@ fn compare_nx(case: &Case, failures: &mut String) {
 }
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("POSTLINT_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        PathBuf::from,
-    );
-    if dir.join("ORACLE.md").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the postconf corpus is missing at {} and CI=true: the differential layer must run in CI",
-        dir.display()
-    );
-    eprintln!(
-        "\n*** SKIPPED: postconf differential test: no corpus at {} (set POSTLINT_CORPUS) ***\n",
-        dir.display()
-    );
-    None
+    postlint_testkit::corpus_dir("postconf differential test")
 }
 
 /// Every corpus directory holding a `postconf/` record, as (slug, path).
 fn cases(corpus: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut visit = |prefix: &str, dir: &Path| {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.join("postconf/rc.txt").is_file() {
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                out.push((format!("{prefix}{name}"), path));
-            }
-        }
-    };
-    visit("", corpus);
-    visit("templated/", &corpus.join("templated"));
-    out
+    postlint_testkit::corpus_cases(corpus)
 }
 
 struct Case {

@@ -6,8 +6,8 @@
 //! Everything here is plain Rust over [`postlint_linter::check`], so it is tested natively;
 //! the `wasm-bindgen` exports in [`bindings`] (wasm32 only) just pass strings through.
 
-use postlint_diagnostics::{FileId, Severity};
-use postlint_linter::{Input, Pack, Report, Settings, SourceFile, check};
+use postlint_diagnostics::Severity;
+use postlint_linter::{Input, Pack, Report, RuleSource, Settings, SourceFile, check};
 use postlint_report::effective::{self, Names};
 use postlint_report::json;
 use postlint_syntax::PostfixVersion;
@@ -111,7 +111,7 @@ pub struct RuleDoc {
     pub severity: Severity,
     /// One line: what it finds.
     pub summary: String,
-    /// Markdown documentation (built-in rules) or the fix (pack rules).
+    /// Markdown documentation.
     pub docs: String,
     /// Reference links.
     pub references: Vec<String>,
@@ -119,36 +119,23 @@ pub struct RuleDoc {
     pub pack: Option<&'static str>,
 }
 
-/// Every rule's documentation: the built-in rules, then each pack's policies.
+/// Every rule's documentation, from the registry the CLI's `postlint rule` uses.
 pub fn rules() -> Vec<RuleDoc> {
-    let builtin = postlint_linter::RULES.iter().map(|r| RuleDoc {
-        name: r.name.to_owned(),
-        code: r.code.to_owned(),
-        severity: r.severity,
-        summary: r.summary.to_owned(),
-        docs: r.docs.to_owned(),
-        references: vec![r.url.to_owned()],
-        pack: None,
-    });
-    let packs = Pack::ALL.into_iter().flat_map(|pack| {
-        let loaded = postlint_policy::load(
-            pack.text(),
-            &postlint_policy::LoadOptions {
-                file: FileId(2),
-                analyses: postlint_linter::ANALYSES,
+    postlint_linter::all_rules()
+        .iter()
+        .map(|r| RuleDoc {
+            name: r.name.clone(),
+            code: r.code.clone(),
+            severity: r.severity,
+            summary: r.summary.clone(),
+            docs: r.docs.clone(),
+            references: r.references.clone(),
+            pack: match r.source {
+                RuleSource::Builtin => None,
+                RuleSource::Pack(pack) => Some(pack.name()),
             },
-        );
-        loaded.policies.into_iter().map(move |p| RuleDoc {
-            name: p.rule,
-            code: p.code,
-            severity: p.severity,
-            summary: p.message,
-            docs: p.help.unwrap_or_default(),
-            references: p.references,
-            pack: Some(pack.name()),
         })
-    });
-    builtin.chain(packs).collect()
+        .collect()
 }
 
 /// [`rules`] as JSON.

@@ -151,18 +151,24 @@ fn effective_configuration_of_a_service() {
 #[test]
 fn rule_docs_cover_every_rule_and_pack_policy() {
     let docs = postlint_wasm::rules();
+    let registry = postlint_linter::all_rules();
+    assert_eq!(docs.len(), registry.len());
+    for (doc, rule) in docs.iter().zip(registry) {
+        assert_eq!((&doc.name, &doc.docs), (&rule.name, &rule.docs));
+    }
     for rule in postlint_linter::RULES {
         assert!(
-            docs.iter()
-                .any(|d| d.name == rule.name && d.docs == rule.docs),
+            docs.iter().any(|d| d.name == rule.name && d.pack.is_none()),
             "{}",
             rule.name
         );
     }
     for pack in Pack::ALL {
-        let policies = pack.text().matches("[[policy]]").count();
-        let documented = docs.iter().filter(|d| d.pack == Some(pack.name())).count();
-        assert_eq!(documented, policies, "{}", pack.name());
+        assert!(
+            docs.iter().any(|d| d.pack == Some(pack.name())),
+            "no rule documented for pack {}",
+            pack.name()
+        );
     }
 }
 

@@ -10,6 +10,39 @@ use crate::args::CheckArgs;
 use crate::input::ConfigDir;
 use crate::render::{RenderFile, human};
 
+/// Applies the `postlint.toml` found from `dir` upwards, printing its problems.
+fn project_config(dir: &std::path::Path, settings: &mut Settings) -> Result<(), ExitCode> {
+    let Some(path) = postlint_linter::config::discover(dir) else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        eprintln!("postlint: error: cannot read {}: {e}", path.display());
+        ExitCode::from(2)
+    })?;
+    let id = postlint_diagnostics::FileId(0);
+    match postlint_linter::config::ProjectConfig::parse(&text, id) {
+        Ok(config) => {
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            config.apply(settings, base).map_err(|e| {
+                eprintln!("postlint: error: {e}");
+                ExitCode::from(2)
+            })
+        }
+        Err(errors) => {
+            let files = [RenderFile::new(
+                id,
+                path.display().to_string(),
+                text.as_bytes(),
+            )];
+            let color = crate::render::stderr_color();
+            for d in &errors {
+                eprint!("{}", human(d, &files, color));
+            }
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 /// Runs the command. Exit status: 0 clean, 1 errors found, 2 unreadable input.
 pub fn run(args: &CheckArgs) -> ExitCode {
     let mut errors = 0usize;
@@ -31,10 +64,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             master: source(&files.master_path, files.master),
             config_directory: None,
         };
-        let settings = Settings {
+        let mut settings = Settings {
             version: args.target.postfix_version,
             ..Settings::default()
         };
+        if let Err(code) = project_config(dir, &mut settings) {
+            return code;
+        }
         let report = check(&input, &settings);
         let files: Vec<RenderFile> = report
             .files

@@ -27,8 +27,8 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Computes the shared analyses for `config`.
-    pub fn new(config: &'a Config) -> Self {
-        let model_diagnostics = config.model().diagnostics();
+    pub fn new(config: &'a Config, model: &postlint_model::Model) -> Self {
+        let model_diagnostics = model.diagnostics();
         Self {
             config,
             usage: usage(config),

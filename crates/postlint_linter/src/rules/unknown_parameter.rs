@@ -37,7 +37,7 @@ pub fn nearest(name: &str, version: postlint_syntax::PostfixVersion) -> Option<&
     // No parameter name is longer than this; and names whose lengths differ by more than the
     // largest accepted distance cannot be close, which keeps hostile input linear.
     const LONGEST: usize = 64;
-    if name.len() > LONGEST {
+    if name.len() > LONGEST || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return None;
     }
     postlint_params::all()
@@ -53,6 +53,10 @@ pub fn nearest(name: &str, version: postlint_syntax::PostfixVersion) -> Option<&
 
 /// Reports postconf's unused parameters.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // Suggestions cost a comparison with every parameter name; a generated or hostile file
+    // with a million unknown names gets them for the first few only.
+    const MAX_SUGGESTIONS: usize = 1000;
+    let mut suggested = 0usize;
     let version = ctx.config.version;
     for f in ctx
         .usage
@@ -75,7 +79,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 f.name
             ),
             _ => {
-                help = nearest(&f.name, version).map(|n| format!("did you mean `{n}`?"));
+                if suggested < MAX_SUGGESTIONS {
+                    suggested += 1;
+                    help = nearest(&f.name, version).map(|n| format!("did you mean `{n}`?"));
+                }
                 format!("unknown parameter `{}`", f.name)
             }
         };
@@ -95,6 +102,16 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use super::*;
     use postlint_syntax::PostfixVersion;
+
+    #[test]
+    fn nearest_ignores_names_no_parameter_could_have() {
+        assert_eq!(
+            nearest("myhostnam", PostfixVersion::V3_7),
+            Some("myhostname")
+        );
+        assert_eq!(nearest("myhostnam\u{e9}", PostfixVersion::V3_7), None);
+        assert_eq!(nearest("my-hostname", PostfixVersion::V3_7), None);
+    }
 
     #[test]
     fn nearest_finds_typos_but_not_strangers() {

@@ -19,48 +19,14 @@ use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
 /// shows where the value is embedded in another (`..., $mynetworks, ...`).
 pub const ORACLE_MYNETWORKS: &str = "127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 [fe80::]/64 ";
 
-/// The shared corpus: `$POSTLINT_CORPUS`, else `shared/corpus` next to the checkout. `None`
-/// (said loudly) when absent; a failure when absent under CI.
+/// The shared corpus, or `None` (said loudly) when absent; a failure when absent under CI.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("POSTLINT_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        PathBuf::from,
-    );
-    if dir.join("ORACLE.md").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the postconf corpus is missing at {} and CI=true: the differential layer must run in CI",
-        dir.display()
-    );
-    eprintln!(
-        "\n*** SKIPPED: postconf comparison: no corpus at {} (set POSTLINT_CORPUS) ***\n",
-        dir.display()
-    );
-    None
+    postlint_testkit::corpus_dir("postconf comparison")
 }
 
 /// Every corpus directory holding a `postconf/` record, as (slug, path).
 pub fn cases(corpus: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    for (prefix, dir) in [
-        ("", corpus.to_path_buf()),
-        ("templated/", corpus.join("templated")),
-    ] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-        paths.sort();
-        for path in paths {
-            if path.join("postconf/rc.txt").is_file() {
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                out.push((format!("{prefix}{name}"), path));
-            }
-        }
-    }
-    out
+    postlint_testkit::corpus_cases(corpus)
 }
 
 /// Whitespace normalised as postconf prints it.

@@ -1,0 +1,239 @@
+//! smtpd restriction lists: the restrictions Postfix knows, how a list is walked, and the
+//! `unknown-restriction` analysis.
+
+use std::collections::HashSet;
+
+use postlint_facts::Params as _;
+use postlint_policy::AnalysisFinding;
+
+use super::{entries, entry_finding};
+use crate::policies::ServiceCtx;
+
+/// The restriction lists smtpd reads.
+pub const LISTS: &[&str] = &[
+    "smtpd_client_restrictions",
+    "smtpd_helo_restrictions",
+    "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",
+    "smtpd_recipient_restrictions",
+    "smtpd_data_restrictions",
+    "smtpd_end_of_data_restrictions",
+    "smtpd_etrn_restrictions",
+];
+
+/// Restrictions that take no argument (`smtpd_check.c`, postconf(5)).
+const PLAIN: &[&str] = &[
+    "permit",
+    "reject",
+    "defer",
+    "defer_if_permit",
+    "defer_if_reject",
+    "reject_unauth_pipelining",
+    "reject_plaintext_session",
+    "reject_multi_recipient_bounce",
+    "permit_inet_interfaces",
+    "permit_mynetworks",
+    "permit_sasl_authenticated",
+    "permit_tls_all_clientcerts",
+    "permit_tls_clientcerts",
+    "reject_unknown_client_hostname",
+    "reject_unknown_reverse_client_hostname",
+    "reject_unknown_client",
+    "reject_maps_rbl",
+    "reject_invalid_helo_hostname",
+    "reject_invalid_hostname",
+    "reject_non_fqdn_helo_hostname",
+    "reject_non_fqdn_hostname",
+    "reject_unknown_helo_hostname",
+    "reject_unknown_hostname",
+    "reject_authenticated_sender_login_mismatch",
+    "reject_known_sender_login_mismatch",
+    "reject_non_fqdn_sender",
+    "reject_sender_login_mismatch",
+    "reject_unauthenticated_sender_login_mismatch",
+    "reject_unknown_sender_domain",
+    "reject_unlisted_sender",
+    "reject_unverified_sender",
+    "permit_auth_destination",
+    "permit_mx_backup",
+    "reject_non_fqdn_recipient",
+    "reject_unauth_destination",
+    "defer_unauth_destination",
+    "reject_unknown_recipient_domain",
+    "reject_unlisted_recipient",
+    "reject_unverified_recipient",
+    "check_relay_domains",
+    "permit_naked_ip_address",
+    "check_recipient_maps",
+];
+
+/// Restrictions followed by one argument (a table, a DNS list domain, a service, seconds).
+const WITH_ARGUMENT: &[&str] = &[
+    "check_ccert_access",
+    "check_client_access",
+    "check_client_a_access",
+    "check_client_mx_access",
+    "check_client_ns_access",
+    "check_reverse_client_hostname_access",
+    "check_reverse_client_hostname_a_access",
+    "check_reverse_client_hostname_mx_access",
+    "check_reverse_client_hostname_ns_access",
+    "check_sasl_access",
+    "check_helo_access",
+    "check_helo_a_access",
+    "check_helo_mx_access",
+    "check_helo_ns_access",
+    "check_sender_access",
+    "check_sender_a_access",
+    "check_sender_mx_access",
+    "check_sender_ns_access",
+    "check_recipient_access",
+    "check_recipient_a_access",
+    "check_recipient_mx_access",
+    "check_recipient_ns_access",
+    "check_etrn_access",
+    "check_policy_service",
+    "reject_rbl_client",
+    "reject_rbl",
+    "reject_rhsbl_client",
+    "reject_rhsbl_reverse_client",
+    "reject_rhsbl_helo",
+    "reject_rhsbl_sender",
+    "reject_rhsbl_recipient",
+    "permit_dnswl_client",
+    "permit_rhswl_client",
+    "sleep",
+];
+
+/// `warn_if_reject` changes the restriction after it.
+pub const WARN_IF_REJECT: &str = "warn_if_reject";
+
+/// What one list entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A restriction without argument.
+    Plain,
+    /// A restriction that consumes the next entry.
+    WithArgument,
+    /// `warn_if_reject`.
+    WarnIfReject,
+    /// A `type:table` searched as an access table.
+    Table,
+    /// A class from `smtpd_restriction_classes`.
+    Class,
+    /// Not a restriction Postfix knows.
+    Unknown,
+}
+
+/// Classifies an entry: restriction names ignore case, class names do not.
+pub fn classify(entry: &str, classes: &HashSet<String>) -> EntryKind {
+    let lower = entry.to_ascii_lowercase();
+    if classes.contains(entry) {
+        EntryKind::Class
+    } else if lower == WARN_IF_REJECT {
+        EntryKind::WarnIfReject
+    } else if PLAIN.contains(&lower.as_str()) {
+        EntryKind::Plain
+    } else if WITH_ARGUMENT.contains(&lower.as_str()) {
+        EntryKind::WithArgument
+    } else if entry.contains(':') {
+        EntryKind::Table
+    } else {
+        EntryKind::Unknown
+    }
+}
+
+/// The restriction classes a service knows (`smtpd_restriction_classes`).
+pub fn classes(ctx: &ServiceCtx<'_>) -> HashSet<String> {
+    entries(ctx.get("smtpd_restriction_classes"))
+        .into_iter()
+        .map(|(_, e)| e.to_owned())
+        .collect()
+}
+
+/// Every known restriction name, for suggestions.
+fn known() -> impl Iterator<Item = &'static str> {
+    PLAIN
+        .iter()
+        .chain(WITH_ARGUMENT)
+        .copied()
+        .chain([WARN_IF_REJECT])
+}
+
+/// `unknown-restriction`: entries of the restriction lists (and of the classes they use) that
+/// name nothing Postfix knows. smtpd logs `unknown smtpd restriction` and answers every such
+/// request with `451 4.3.5 Server configuration error`.
+pub fn unknown(ctx: &ServiceCtx<'_>) -> Vec<AnalysisFinding> {
+    let classes = classes(ctx);
+    let mut out = Vec::new();
+    let mut seen_classes = HashSet::new();
+    let mut lists: Vec<String> = LISTS.iter().map(|s| (*s).to_owned()).collect();
+    while let Some(param) = lists.pop() {
+        let Some(value) = ctx.params.get(&param) else {
+            continue;
+        };
+        let mut skip_argument = false;
+        for (_, entry) in entries(value) {
+            if std::mem::take(&mut skip_argument) {
+                continue;
+            }
+            match classify(entry, &classes) {
+                EntryKind::WithArgument => skip_argument = true,
+                EntryKind::Class => {
+                    if seen_classes.insert(entry.to_owned()) {
+                        lists.push(entry.to_owned());
+                    }
+                }
+                EntryKind::Unknown => {
+                    let suggestion = known()
+                        .map(|k| (strsim::jaro_winkler(k, &entry.to_ascii_lowercase()), k))
+                        .filter(|(score, _)| *score > 0.85)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, k)| format!("; did you mean `{k}`?"))
+                        .unwrap_or_default();
+                    out.push(entry_finding(
+                        ctx,
+                        &param,
+                        entry,
+                        "not a restriction, class or table".to_owned(),
+                        format!("`{entry}` in `{param}` is not an smtpd restriction{suggestion}"),
+                    ));
+                }
+                EntryKind::Plain | EntryKind::WarnIfReject | EntryKind::Table => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_ignore_case_and_classes_do_not() {
+        let classes: HashSet<String> = ["Mine".to_owned()].into();
+        assert_eq!(
+            classify("REJECT_UNAUTH_DESTINATION", &classes),
+            EntryKind::Plain
+        );
+        assert_eq!(
+            classify("check_client_access", &classes),
+            EntryKind::WithArgument
+        );
+        assert_eq!(classify("Mine", &classes), EntryKind::Class);
+        assert_eq!(classify("mine", &classes), EntryKind::Unknown);
+        assert_eq!(
+            classify("hash:/etc/postfix/access", &classes),
+            EntryKind::Table
+        );
+        assert_eq!(classify("permit_my_networks", &classes), EntryKind::Unknown);
+    }
+
+    #[test]
+    fn lists_hold_no_duplicates() {
+        let all: Vec<&str> = known().collect();
+        let set: HashSet<&str> = all.iter().copied().collect();
+        assert_eq!(all.len(), set.len());
+    }
+}
