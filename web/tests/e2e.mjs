@@ -162,7 +162,8 @@ try {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="diagnostic"][data-rule="unknown-parameter"]').length === 1);
   });
 
-  // The screenshot shows the findings and the message of the first squiggle.
+  // The screenshot shows the findings from the top and the message of the first squiggle.
+  await page.$eval('#tab-findings', (body) => { body.scrollTop = 0; });
   await page.hover('[data-testid="editor-main"] .cm-lintRange-warning >> text=myhostnam');
   await page.waitForSelector('.cm-tooltip-lint');
   await page.screenshot({ path: path.join(results, 'page.png') });

@@ -8,6 +8,7 @@ use postlint_facts::reachability::Reachability;
 use postlint_linter::Report;
 use postlint_model::{Origin, View};
 use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
+use postlint_syntax::{MainCf, MasterCf};
 use serde::Serialize;
 
 /// Where a value is written, in words a Postfix admin uses.
@@ -154,10 +155,33 @@ pub enum Names {
     All,
 }
 
+/// The parameters the files set for a service: main.cf's, plus the `-o` options of the
+/// master.cf entry at `service` (none for main.cf alone), sorted, without duplicates.
+pub fn explicit_names(main: &MainCf, master: &MasterCf, service: Option<usize>) -> Vec<String> {
+    let overrides = service
+        .and_then(|index| master.services.get(index))
+        .map(|s| &s.overrides[..])
+        .unwrap_or_default();
+    let mut names: Vec<String> = main
+        .parameters
+        .iter()
+        .map(|p| p.name_str().into_owned())
+        .chain(overrides.iter().map(|o| o.name_str().into_owned()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The `name/type` key of every master.cf service, in file order, without duplicates.
 pub fn service_keys(config: &Config) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
-    for key in config.master.services.iter().map(postlint_syntax::Service::key) {
+    for key in config
+        .master
+        .services
+        .iter()
+        .map(postlint_syntax::Service::key)
+    {
         if !keys.contains(&key) {
             keys.push(key);
         }
@@ -171,8 +195,8 @@ pub fn service_keys(config: &Config) -> Vec<String> {
 pub fn effective(report: &Report, key: Option<&str>, names: Names) -> Option<Effective> {
     let config = &report.config;
     let model = config.model();
-    let (view, facts, overrides) = match key {
-        None => (model.global(), None, Vec::new()),
+    let (view, facts, index) = match key {
+        None => (model.global(), None, None),
         Some(key) => {
             let index = config
                 .master
@@ -181,34 +205,12 @@ pub fn effective(report: &Report, key: Option<&str>, names: Names) -> Option<Eff
                 .rposition(|s| s.key() == key)?;
             let view = model.service(index)?;
             let facts = postlint_linter::service::facts_of(&model, &config.master, index);
-            let overrides = config
-                .master
-                .services
-                .get(index)
-                .map(|s| {
-                    s.overrides
-                        .iter()
-                        .map(|o| o.name_str().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (view, facts, overrides)
+            (view, facts, Some(index))
         }
     };
     let names: Vec<String> = match names {
         Names::All => view.names().into_iter().map(str::to_owned).collect(),
-        Names::Explicit => {
-            let mut names: Vec<String> = config
-                .main
-                .parameters
-                .iter()
-                .map(|p| p.name_str().into_owned())
-                .chain(overrides)
-                .collect();
-            names.sort();
-            names.dedup();
-            names
-        }
+        Names::Explicit => explicit_names(&config.main, &config.master, index),
     };
     Some(Effective {
         service: view.service_key().map(str::to_owned),

@@ -31,8 +31,8 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
     };
     let model = Model::new(&main, &master, options);
     let mut facts = None;
-    let (view, overrides) = match &args.service {
-        None => (model.global(), Vec::new()),
+    let (view, index) = match &args.service {
+        None => (model.global(), None),
         Some(key) => {
             let Some(index) = master.services.iter().rposition(|s| s.key() == *key) else {
                 eprintln!("postlint: error: master.cf has no service `{key}`");
@@ -42,17 +42,7 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
                 return ExitCode::from(2);
             };
             facts = postlint_linter::service::facts_of(&model, &master, index);
-            let names = master
-                .services
-                .get(index)
-                .map(|s| {
-                    s.overrides
-                        .iter()
-                        .map(|o| o.name_str().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (view, names)
+            (view, Some(index))
         }
     };
     let names: Vec<String> = if !args.names.is_empty() {
@@ -60,15 +50,7 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
     } else if args.all {
         view.names().into_iter().map(str::to_owned).collect()
     } else {
-        let mut names: Vec<String> = main
-            .parameters
-            .iter()
-            .map(|p| p.name_str().into_owned())
-            .chain(overrides)
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+        postlint_report::effective::explicit_names(&main, &master, index)
     };
     let lines = Lines {
         main: LineIndex::new(main_bytes),
