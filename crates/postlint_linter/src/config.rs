@@ -186,12 +186,19 @@ impl ProjectConfig {
     }
 }
 
-/// The nearest `postlint.toml` in `dir` or one of its ancestors.
+/// The nearest `postlint.toml` in `dir` or one of its ancestors, relative to the working
+/// directory when it lies below it (so output names it as the user would).
 pub fn discover(dir: &Path) -> Option<PathBuf> {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    dir.ancestors()
+    let found = dir
+        .ancestors()
         .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+        .find(|p| p.is_file())?;
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    Some(relative.unwrap_or(found))
 }
 
 #[cfg(test)]
