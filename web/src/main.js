@@ -10,7 +10,7 @@ import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import init, * as postlint from '../build/pkg/postlint_wasm.js';
 import { postfixLanguage } from './postfix.js';
 import { encodeConfig, decodeConfig } from './permalink.js';
-import { renderMarkdown, link } from './markdown.js';
+import { renderMarkdown, link, inline } from './markdown.js';
 import exampleMain from '../../examples/insecure/main.cf';
 import exampleMaster from '../../examples/insecure/master.cf';
 
@@ -174,6 +174,11 @@ function location(d) {
   return `${d.file}:${d.line}:${d.column}`;
 }
 
+function withCode(node, text) {
+  inline(node, text);
+  return node;
+}
+
 function findingNode(d) {
   const item = el('li', {
     class: `finding ${d.severity}`,
@@ -200,11 +205,11 @@ function findingNode(d) {
       rule,
       el('span', { class: 'code', text: d.code }),
       el('span', { class: 'loc', text: location(d) })),
-    el('div', { class: 'message', text: d.message }),
+    withCode(el('div', { class: 'message' }), d.message),
   );
-  if (d.help) item.append(el('div', { class: 'help' }, el('b', { text: 'fix: ' }), d.help));
+  if (d.help) item.append(withCode(el('div', { class: 'help' }, el('b', { text: 'fix: ' })), d.help));
   for (const r of d.related ?? []) {
-    item.append(el('div', { class: 'related', text: `${r.file}:${r.line}: ${r.message}` }));
+    item.append(withCode(el('div', { class: 'related' }), `${r.file}:${r.line}: ${r.message}`));
   }
   for (const note of d.notes ?? []) item.append(el('div', { class: 'note', text: note }));
   return item;
@@ -311,7 +316,7 @@ function showRules() {
       el('span', { class: 'rule-title', text: r.name }),
       el('span', { class: 'code', text: r.code }),
       el('span', { class: 'loc', text: r.pack ? `${r.pack} pack` : 'built in' })),
-    el('div', { class: 'message', text: r.summary }),
+    withCode(el('div', { class: 'message' }), r.summary),
     r.docs ? renderMarkdown(r.docs) : null,
     r.references.length ? el('div', { class: 'refs' }, ...r.references.map((u) => link(u, u))) : null));
   $('rules').replaceChildren(...list);

@@ -1,7 +1,8 @@
 // A tiny renderer for the rule documentation (headings, paragraphs, lists, code), built with
 // DOM nodes so no documentation text is ever parsed as HTML.
 
-function inline(parent, text) {
+/** Appends `text` to `parent`, with `code` spans and [links](https://…). */
+export function inline(parent, text) {
   const parts = text.split(/(`[^`]+`|\[[^\]]+\]\([^)]+\))/);
   for (const part of parts) {
     if (part.startsWith('`') && part.endsWith('`') && part.length > 1) {

@@ -223,5 +223,6 @@ try {
   server.close();
 }
 
-console.log(`browser test: ${passed} passed, ${failed} failed (screenshots in web/test-results/)`);
+// The summary line has cargo's format, so `cargo xtask test` adds it to its total.
+console.log(`test result: ${failed ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed; browser test, screenshots in web/test-results/`);
 process.exit(failed ? 1 : 0);

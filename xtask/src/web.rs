@@ -39,7 +39,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         Some((command, rest)) if command == "test" => {
             no_more(rest)?;
             build(root)?;
-            test(root, true)
+            test(root, true).map(|_| ())
         }
         _ => Err("usage: cargo xtask web build | serve [--port N] | test".to_owned()),
     }
@@ -208,8 +208,9 @@ fn serve(root: &Path, args: &[String]) -> Result<(), String> {
 }
 
 /// The browser test: the page in Debian's Chromium driven by playwright-core, compared with
-/// the native result of the same check. Needs a built `web/dist/`.
-pub fn test(root: &Path, install: bool) -> Result<(), String> {
+/// the native result of the same check. Needs a built `web/dist/`. Returns the checks passed
+/// and failed.
+pub fn test(root: &Path, install: bool) -> Result<(usize, usize), String> {
     if install {
         crate::setup::ensure_chromium()?;
     }
@@ -246,18 +247,51 @@ pub fn test(root: &Path, install: bool) -> Result<(), String> {
     }
     std::fs::write(results.join("expected.json"), &expected.stdout)
         .map_err(|e| format!("writing expected.json: {e}"))?;
-    step(&web, "browser test", "node", &["tests/e2e.mjs"])
+    crate::test::counted(&web, "browser test", "node", &["tests/e2e.mjs"])
+}
+
+/// What the build and the browser test need and this machine lacks, without installing
+/// anything (for `cargo xtask test --no-install`).
+pub fn missing_tools(root: &Path) -> Vec<String> {
+    let mut missing = Vec::new();
+    if !has_wasm_target() {
+        missing.push(format!("the {TARGET} target"));
+    }
+    match pinned_wasm_bindgen(root) {
+        Ok(version) if installed_wasm_bindgen() == format!("wasm-bindgen {version}") => {}
+        Ok(version) => missing.push(format!("wasm-bindgen {version}")),
+        Err(e) => missing.push(e),
+    }
+    if !root.join("web/node_modules/.package-lock.json").is_file() {
+        missing.push("web/node_modules (npm ci)".to_owned());
+    }
+    if !Path::new(crate::setup::CHROMIUM).is_file() {
+        missing.push(crate::setup::CHROMIUM.to_owned());
+    }
+    missing
+}
+
+fn has_wasm_target() -> bool {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|out| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == TARGET)
+        })
+}
+
+fn installed_wasm_bindgen() -> String {
+    Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map_err(|e| format!("cannot run rustup: {e}"))?;
-    if String::from_utf8_lossy(&installed.stdout)
-        .lines()
-        .any(|l| l.trim() == TARGET)
-    {
+    if has_wasm_target() {
         return Ok(());
     }
     step(
@@ -284,12 +318,7 @@ fn pinned_wasm_bindgen(root: &Path) -> Result<String, String> {
 
 fn ensure_wasm_bindgen(root: &Path) -> Result<(), String> {
     let version = pinned_wasm_bindgen(root)?;
-    let installed = Command::new("wasm-bindgen")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    if installed == format!("wasm-bindgen {version}") {
+    if installed_wasm_bindgen() == format!("wasm-bindgen {version}") {
         return Ok(());
     }
     // No `--locked`: the lock file of 0.2.130 names a webpki-roots release the registry
