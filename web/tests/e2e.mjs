@@ -141,6 +141,20 @@ try {
     await page.waitForFunction((n) => JSON.parse(document.querySelector('[data-testid="report-json"]').textContent).diagnostics.length === n, before);
   });
 
+  await check('the Postfix version selector re-checks against that release', async () => {
+    const rpk = '[data-testid="diagnostic"][data-rule="unknown-parameter"]:has-text("smtp_tls_enable_rpk")';
+    await page.click('[data-testid="editor-main"] .cm-content');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('smtp_tls_enable_rpk = yes\n');
+    await page.selectOption('[data-testid="version"]', '3.7');
+    await page.waitForSelector(rpk);
+    assert.match(await page.textContent(rpk), /introduced in 3\.9/);
+    await page.selectOption('[data-testid="version"]', '3.11');
+    await page.waitForSelector(rpk, { state: 'detached' });
+    await paste(page, 'editor-main', badMain);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="diagnostic"]').length === n, expected.diagnostics.length);
+  });
+
   await check('the effective configuration of a service shows its facts and -o values', async () => {
     await page.click('[data-testid="tab-effective"]');
     await page.selectOption('[data-testid="service"]', 'submission/inet');
