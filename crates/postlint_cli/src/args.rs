@@ -25,6 +25,8 @@ pub enum Command {
     Rule(RuleArgs),
     /// Show the effective value of each parameter a service runs with, and where it comes from.
     Effective(EffectiveArgs),
+    /// Run the language server on stdin/stdout, for editors (VS Code, Neovim, Helix, Emacs, Zed).
+    Server,
 }
 
 /// Parses `name=value` for `-o`.

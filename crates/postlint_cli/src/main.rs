@@ -23,5 +23,6 @@ fn main() -> ExitCode {
         args::Command::Check(args) => commands::check::run(&args),
         args::Command::Rule(args) => commands::rule::run(&args),
         args::Command::Effective(args) => commands::effective::run(&args),
+        args::Command::Server => commands::server::run(),
     }
 }

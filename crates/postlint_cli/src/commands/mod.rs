@@ -4,3 +4,4 @@ pub mod check;
 pub mod effective;
 pub mod postconf;
 pub mod rule;
+pub mod server;
