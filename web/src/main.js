@@ -211,7 +211,7 @@ function findingNode(d) {
   for (const r of d.related ?? []) {
     item.append(withCode(el('div', { class: 'related' }), `${r.file}:${r.line}: ${r.message}`));
   }
-  for (const note of d.notes ?? []) item.append(el('div', { class: 'note', text: note }));
+  for (const note of d.notes ?? []) item.append(withCode(el('div', { class: 'note' }), note));
   return item;
 }
 
