@@ -24,10 +24,11 @@ let failed = 0;
 let current = 'start';
 async function check(name, body) {
   current = name;
+  const started = Date.now();
   try {
     await body();
     passed++;
-    console.log(`ok   ${name}`);
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
   } catch (e) {
     failed++;
     console.log(`FAIL ${name}\n     ${String(e.stack ?? e).split('\n').join('\n     ')}`);
