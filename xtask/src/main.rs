@@ -13,6 +13,7 @@
 mod codegen;
 mod setup;
 mod test;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +23,9 @@ const USAGE: &str = "usage: cargo xtask <command> [args]
 commands:
   codegen [--check]   regenerate (or verify) generated sources
   test [--no-install] run every test layer (installs what they need first)
+  web build           build the browser page into web/dist (installs its tools first)
+  web serve [--port N]  serve web/dist on 127.0.0.1 (default port 8080)
+  web test            build the page and run the browser test
   help                show this message";
 
 fn main() -> ExitCode {
@@ -44,6 +48,7 @@ fn dispatch(args: &[String]) -> Result<(), String> {
     match command.as_str() {
         "codegen" => codegen::run(&root, rest),
         "test" => test::run(&root, rest),
+        "web" => web::run(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -9,20 +9,38 @@ pub const POSTCONF: &str = "/usr/sbin/postconf";
 
 /// Makes sure Debian's `postfix` package (the `postconf` oracle) is installed.
 pub fn ensure_postconf() -> Result<(), String> {
-    if Path::new(POSTCONF).is_file() {
+    // Answer the package's configuration question up front so the install never prompts.
+    ensure_apt(
+        POSTCONF,
+        "postfix",
+        "the live postconf comparison",
+        "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections && ",
+    )
+}
+
+/// Where Debian installs Chromium, which the browser test drives.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Makes sure Debian's `chromium` is installed (the browser test uses it through
+/// playwright-core, which downloads no browser of its own).
+pub fn ensure_chromium() -> Result<(), String> {
+    ensure_apt(CHROMIUM, "chromium", "the browser test", "")
+}
+
+/// Installs the Debian `package` when `path` is missing; `preseed` is a shell prefix run first.
+fn ensure_apt(path: &str, package: &str, why: &str, preseed: &str) -> Result<(), String> {
+    if Path::new(path).is_file() {
         return Ok(());
     }
-    println!("==> installing Debian's postfix (for the live postconf comparison)");
-    // Answer the package's configuration question up front so the install never prompts.
-    run_shell(
-        "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections \
-         && apt-get -o DPkg::Lock::Timeout=600 update -qq \
-         && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq postfix",
-    )?;
-    if Path::new(POSTCONF).is_file() {
+    println!("==> installing Debian's {package} (for {why})");
+    run_shell(&format!(
+        "{preseed}apt-get -o DPkg::Lock::Timeout=600 update -qq \
+         && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq {package}"
+    ))?;
+    if Path::new(path).is_file() {
         Ok(())
     } else {
-        Err(format!("installing postfix did not provide {POSTCONF}"))
+        Err(format!("installing {package} did not provide {path}"))
     }
 }
 

@@ -39,7 +39,7 @@ Remove the comment, or correct the rule name (`postlint rule` lists them).\n",
 };
 
 /// Findings that cannot be silenced: problems with postlint's own inputs.
-const UNSUPPRESSIBLE: &[&str] = &["policy-error", "config-error", "unused-suppression"];
+pub const UNSUPPRESSIBLE: &[&str] = &["policy-error", "config-error", "unused-suppression"];
 
 #[derive(Debug)]
 struct Suppression {

@@ -15,9 +15,6 @@ use crate::analysis::Analysis;
 use crate::diagnostics;
 use crate::encoding::Encoding;
 
-/// Findings about postlint's own inputs, which no comment can silence.
-const UNSUPPRESSIBLE: &[&str] = &["policy-error", "config-error", "unused-suppression"];
-
 fn overlaps(a: Range, b: Range) -> bool {
     a.start <= b.end && b.start <= a.end
 }
@@ -123,7 +120,7 @@ fn suppression(
     file: FileId,
     other_open: bool,
 ) -> Option<Edit> {
-    if UNSUPPRESSIBLE.contains(&d.rule.as_str()) {
+    if postlint_linter::suppress::UNSUPPRESSIBLE.contains(&d.rule.as_str()) {
         return None;
     }
     let at = diagnostics::placement(d, file, other_open)?;

@@ -26,6 +26,9 @@
 //!   `one_of`, `not_one_of`, `at_least_tls`, `at_most_tls`, `protocol_floor_at_least`,
 //!   `contains`, `lacks`, `before = [a, b]`, `matches`, `not_matches`, `greater_than`,
 //!   `less_than`, `at_least`, `at_most`, `empty`, `set`; optionally its own `message`.
+//! - `matches`/`not_matches` take Rust regex syntax; `\w`, `\d`, `\s` and case folding are
+//!   Unicode-aware, but Unicode property classes (`\p{Greek}`) are not compiled in, which keeps
+//!   the WebAssembly build small.
 //! - Unknown values never fire: a test of a value the caller cannot give is neither true
 //!   (for `when`) nor false (for `require`).
 //!

@@ -31,8 +31,8 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
     };
     let model = Model::new(&main, &master, options);
     let mut facts = None;
-    let (view, overrides) = match &args.service {
-        None => (model.global(), Vec::new()),
+    let (view, index) = match &args.service {
+        None => (model.global(), None),
         Some(key) => {
             let Some(index) = master.services.iter().rposition(|s| s.key() == *key) else {
                 eprintln!("postlint: error: master.cf has no service `{key}`");
@@ -42,17 +42,7 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
                 return ExitCode::from(2);
             };
             facts = postlint_linter::service::facts_of(&model, &master, index);
-            let names = master
-                .services
-                .get(index)
-                .map(|s| {
-                    s.overrides
-                        .iter()
-                        .map(|o| o.name_str().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (view, names)
+            (view, Some(index))
         }
     };
     let names: Vec<String> = if !args.names.is_empty() {
@@ -60,15 +50,7 @@ pub fn run(args: &EffectiveArgs) -> ExitCode {
     } else if args.all {
         view.names().into_iter().map(str::to_owned).collect()
     } else {
-        let mut names: Vec<String> = main
-            .parameters
-            .iter()
-            .map(|p| p.name_str().into_owned())
-            .chain(overrides)
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+        postlint_report::effective::explicit_names(&main, &master, index)
     };
     let lines = Lines {
         main: LineIndex::new(main_bytes),
@@ -94,25 +76,7 @@ struct Lines {
 }
 
 fn origin_text(origin: &Origin, lines: &Lines) -> String {
-    match origin {
-        Origin::Default { version } => format!("built-in default of Postfix {version}"),
-        Origin::CompatDefault { level } => {
-            format!("built-in default at compatibility_level {level}")
-        }
-        Origin::MainCf { name_range, .. } => {
-            format!(
-                "main.cf line {}",
-                lines.main.line_col(name_range.start).line + 1
-            )
-        }
-        Origin::MasterCf { name_range, .. } => format!(
-            "master.cf line {} (-o)",
-            lines.master.line_col(name_range.start).line + 1
-        ),
-        Origin::ReadOnly => "set by Postfix (read-only)".to_owned(),
-        Origin::Host => "depends on the host".to_owned(),
-        Origin::Undefined => "not defined (expands to nothing)".to_owned(),
-    }
+    postlint_report::effective::origin_text(origin, &lines.main, &lines.master)
 }
 
 fn print_value(out: &mut String, view: &View<'_>, name: &str, explain: bool, lines: &Lines) {
@@ -148,60 +112,7 @@ fn print_value(out: &mut String, view: &View<'_>, name: &str, explain: bool, lin
 
 /// One comment line per fact that matters for mail security.
 fn summarise(out: &mut String, facts: &postlint_facts::ServiceFacts) {
-    use postlint_facts::reachability::Reachability;
-    let _ = writeln!(out, "# program: {}", facts.program.name);
-    match &facts.endpoint {
-        Some(Ok(endpoint)) => {
-            let host = endpoint
-                .host
-                .as_deref()
-                .unwrap_or("every inet_interfaces address");
-            let _ = writeln!(out, "# listens on: {host}, {}", endpoint.port);
-        }
-        Some(Err(e)) => {
-            let _ = writeln!(out, "# listens on: invalid service name ({e})");
-        }
-        None => {}
-    }
-    let reach = match &facts.reachability {
-        Reachability::Public => "public (reachable from other hosts)".to_owned(),
-        Reachability::LoopbackOnly => "loopback only".to_owned(),
-        Reachability::Local => "local (not a network service)".to_owned(),
-        Reachability::Disabled => "disabled".to_owned(),
-        Reachability::Unknown(why) => format!("unknown ({why})"),
-    };
-    let _ = writeln!(out, "# reachability: {reach}");
-    if let Some(tls) = &facts.server_tls {
-        use postlint_facts::server_tls::{ServerTlsLevel, ServerTlsMode};
-        let mode = match &tls.mode {
-            ServerTlsMode::Wrapper { .. } => "wrapper mode (TLS from the first byte)",
-            ServerTlsMode::Level { .. } => "smtpd_tls_security_level",
-            ServerTlsMode::Legacy { .. } => "legacy smtpd_use_tls/smtpd_enforce_tls",
-        };
-        let level = match tls.level {
-            ServerTlsLevel::None => "none",
-            ServerTlsLevel::May => "may (STARTTLS offered)",
-            ServerTlsLevel::Encrypt => "encrypt (TLS required)",
-        };
-        let _ = writeln!(
-            out,
-            "# server TLS: {level}, from {mode}; AUTH only after TLS: {}; protocols from {}",
-            if tls.auth_only { "yes" } else { "no" },
-            tls.protocols_param
-        );
-    }
-    if let Some(tls) = &facts.client_tls {
-        let level = tls
-            .level
-            .map_or("none", postlint_facts::tls_level::TlsLevel::name);
-        let _ = writeln!(
-            out,
-            "# client TLS: level {level}, per-destination tables: {}",
-            if tls.per_destination.is_empty() {
-                "none".to_owned()
-            } else {
-                tls.per_destination.join(", ")
-            }
-        );
+    for fact in postlint_report::effective::fact_lines(facts) {
+        let _ = writeln!(out, "# {}: {}", fact.label, fact.value);
     }
 }
