@@ -112,7 +112,7 @@ fn is_key_param(name: &str) -> bool {
 pub fn check(report: &mut Report, _dir: Option<&Path>, settings: &Settings) {
     let mut found = Vec::new();
     {
-        let model = report.config.model();
+        let model = std::sync::Arc::clone(&report.model);
         let mut seen = HashSet::new();
         let views = std::iter::once(model.global()).chain(model.services());
         for view in views {

@@ -161,6 +161,8 @@ pub struct Report {
     /// The parsed configuration, for front ends that show more than findings (hover, the
     /// effective configuration view).
     pub config: Config,
+    /// Its effective configuration, as the rules saw it.
+    pub model: Arc<postlint_model::Model>,
 }
 
 impl Report {
@@ -225,6 +227,7 @@ pub fn check(input: &Input, settings: &Settings) -> Report {
         files,
         diagnostics,
         config,
+        model: Arc::new(model),
     }
 }
 

@@ -75,11 +75,18 @@ pub fn evaluate_all(
     }
     let pass = postscreen_pass_services(model, &config.master);
     let mut found = Vec::new();
+    let class_cache = ClassCache::default();
     for (index, service) in config.master.services.iter().enumerate() {
         if service.invalid || superseded(&config.master, index) {
             continue;
         }
-        let Some(ctx) = ServiceCtx::new(config, model, index, pass.get(&index).copied()) else {
+        let Some(ctx) = ServiceCtx::new(
+            config,
+            model,
+            index,
+            pass.get(&index).copied(),
+            &class_cache,
+        ) else {
             continue;
         };
         let analyses = |name: &str, svc: &dyn ServiceContext| analyses::run(name, &ctx, svc);
@@ -187,6 +194,10 @@ fn postscreen_pass_services(
     out
 }
 
+/// Restriction-class sets by the `smtpd_restriction_classes` value they were built from.
+pub type ClassCache =
+    std::cell::RefCell<Vec<(String, std::rc::Rc<std::collections::HashSet<String>>)>>;
+
 /// One master.cf service, as policies and analyses see it.
 pub struct ServiceCtx<'a> {
     config: &'a Config,
@@ -204,6 +215,8 @@ pub struct ServiceCtx<'a> {
     program: String,
     /// The postscreen service this `pass` service receives connections from.
     pub behind_postscreen: Option<usize>,
+    /// Restriction-class sets by `smtpd_restriction_classes` value, shared across services.
+    pub class_cache: &'a ClassCache,
     /// Whether that postscreen (or the service itself) is reachable from outside.
     reachable: Option<bool>,
 }
@@ -214,6 +227,7 @@ impl<'a> ServiceCtx<'a> {
         model: &'a Model,
         index: usize,
         behind_postscreen: Option<usize>,
+        class_cache: &'a ClassCache,
     ) -> Option<Self> {
         let service = config.master.services.get(index)?;
         let view = model.service(index)?;
@@ -236,6 +250,7 @@ impl<'a> ServiceCtx<'a> {
             service,
             behind_postscreen,
             reachable,
+            class_cache,
         })
     }
 

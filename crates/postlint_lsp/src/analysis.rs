@@ -1,7 +1,5 @@
 //! One check of one configuration, and what the features read from it.
 
-use std::cell::OnceCell;
-
 use postlint_diagnostics::FileId;
 use postlint_linter::{Input, Report, ReportFile, Settings, SourceFile, check};
 use postlint_model::Model;
@@ -18,8 +16,6 @@ pub struct Analysis {
     pub pair: Pair,
     /// What the one check function reported.
     pub report: Report,
-    /// The effective configuration, built when hover or definition first needs it.
-    model: OnceCell<Model>,
 }
 
 impl Analysis {
@@ -38,16 +34,12 @@ impl Analysis {
             config_directory: None,
         };
         let report = check(&input, settings);
-        Self {
-            pair,
-            report,
-            model: OnceCell::new(),
-        }
+        Self { pair, report }
     }
 
     /// The effective configuration.
     pub fn model(&self) -> &Model {
-        self.model.get_or_init(|| self.report.config.model())
+        &self.report.model
     }
 
     /// The file id of `kind`.

@@ -11,6 +11,7 @@
 //! HELO) or for every client. Tables postlint cannot read are given the benefit of the doubt.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use postlint_facts::mynetworks::{Breadth, ComputedBreadth, MynetworksFact};
 use postlint_policy::AnalysisFinding;
@@ -49,7 +50,7 @@ enum Outcome {
 
 struct Walker<'c, 'a> {
     ctx: &'c ServiceCtx<'a>,
-    classes: HashSet<String>,
+    classes: Rc<HashSet<String>>,
     visiting: Vec<String>,
 }
 

@@ -2,6 +2,7 @@
 //! `unknown-restriction` analysis.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use postlint_facts::Params as _;
 use postlint_policy::AnalysisFinding;
@@ -143,12 +144,22 @@ pub fn classify(entry: &str, classes: &HashSet<String>) -> EntryKind {
     }
 }
 
-/// The restriction classes a service knows (`smtpd_restriction_classes`).
-pub fn classes(ctx: &ServiceCtx<'_>) -> HashSet<String> {
-    entries(ctx.get("smtpd_restriction_classes"))
-        .into_iter()
-        .map(|(_, e)| e.to_owned())
-        .collect()
+/// The restriction classes a service knows (`smtpd_restriction_classes`), shared by every
+/// service with the same list (a generated main.cf may declare hundreds of thousands).
+pub fn classes(ctx: &ServiceCtx<'_>) -> Rc<HashSet<String>> {
+    let value = ctx.get("smtpd_restriction_classes");
+    let mut cache = ctx.class_cache.borrow_mut();
+    if let Some((_, set)) = cache.iter().find(|(v, _)| v == value) {
+        return Rc::clone(set);
+    }
+    let set: Rc<HashSet<String>> = Rc::new(
+        entries(value)
+            .into_iter()
+            .map(|(_, e)| e.to_owned())
+            .collect(),
+    );
+    cache.push((value.to_owned(), Rc::clone(&set)));
+    set
 }
 
 /// Every known restriction name, for suggestions.

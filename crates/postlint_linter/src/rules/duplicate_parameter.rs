@@ -31,7 +31,11 @@ Keep one definition.\n\n\
 
 /// Reports each later definition, pointing back at the one it overrides.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&[u8], usize> = HashMap::new();
+    let mut seen: HashMap<&[u8], usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(
+            ctx.config.main.parameters.len(),
+            foldhash::fast::RandomState::default(),
+        );
     let params = &ctx.config.main.parameters;
     for (index, p) in params.iter().enumerate() {
         let Some(previous) = seen.insert(&p.name, index) else {
