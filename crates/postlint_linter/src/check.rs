@@ -216,8 +216,7 @@ pub fn check(input: &Input, settings: &Settings) -> Report {
         settings.version,
     );
     let mut files = vec![main, master];
-    let model = config.model();
-    let mut diagnostics = crate::lint_with(&config, &model);
+    let (model, mut diagnostics) = crate::model_and_lint(&config);
     let policies = crate::policies::load_all(settings, &mut files, &mut diagnostics);
     crate::policies::evaluate_all(&config, &model, &policies, &mut diagnostics);
     crate::suppress::apply(&files, &config, &mut diagnostics);

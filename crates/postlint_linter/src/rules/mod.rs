@@ -28,10 +28,18 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// Computes the shared analyses for `config`.
     pub fn new(config: &'a Config, model: &postlint_model::Model) -> Self {
-        let model_diagnostics = model.diagnostics();
+        Self::from_parts(config, usage(config), model.diagnostics())
+    }
+
+    /// The context from analyses the caller computed (in parallel, say).
+    pub fn from_parts(
+        config: &'a Config,
+        usage: Usage,
+        model_diagnostics: Vec<Diagnostic>,
+    ) -> Self {
         Self {
             config,
-            usage: usage(config),
+            usage,
             model_diagnostics,
         }
     }
