@@ -28,18 +28,10 @@ mod common;
 
 use common::{cases, corpus_dir, mask_digits, normalise, oracle_model, uses_process_id};
 
-const POSTCONF: &str = "/usr/sbin/postconf";
+use postlint_testkit::POSTCONF;
 
 fn postconf_available() -> bool {
-    if Path::new(POSTCONF).is_file() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{POSTCONF} is missing and CI=true: install Debian's postfix (cargo xtask test does)"
-    );
-    eprintln!("\n*** SKIPPED: live postconf -Px comparison: {POSTCONF} not installed ***\n");
-    false
+    postlint_testkit::postconf_available("live postconf -Px comparison")
 }
 
 /// Copies `main.cf`/`master.cf` (or the oracle's substitutes) to `scratch/<slug>`, dated an

@@ -24,24 +24,14 @@ use std::process::{Child, Command, Stdio};
 use postlint_postconf::Config;
 use postlint_syntax::PostfixVersion;
 
-const POSTCONF: &str = "/usr/sbin/postconf";
+use postlint_testkit::POSTCONF;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/postconf")
 }
 
 fn postconf_available() -> bool {
-    if Path::new(POSTCONF).is_file() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{POSTCONF} is missing and CI=true: install Debian's postfix (cargo xtask test does)"
-    );
-    eprintln!(
-        "\n*** SKIPPED: live postconf comparison: {POSTCONF} not installed (run `cargo xtask test`) ***\n"
-    );
-    false
+    postlint_testkit::postconf_available("live postconf comparison")
 }
 
 /// Starts `postconf -c <case> <mode>` in `scratch`.

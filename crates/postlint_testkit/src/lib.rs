@@ -37,6 +37,25 @@ pub fn corpus_dir(layer: &str) -> Option<PathBuf> {
     None
 }
 
+/// Debian's `postconf`, the oracle the live tests run.
+pub const POSTCONF: &str = "/usr/sbin/postconf";
+
+/// Whether [`POSTCONF`] is installed; `false` after printing that `layer` is skipped.
+///
+/// # Panics
+/// When it is missing and `CI=true` (`cargo xtask test` installs it).
+pub fn postconf_available(layer: &str) -> bool {
+    if Path::new(POSTCONF).is_file() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{POSTCONF} is missing and CI=true: install Debian's postfix (cargo xtask test does)"
+    );
+    eprintln!("\n*** SKIPPED: {layer}: {POSTCONF} not installed (run `cargo xtask test`) ***\n");
+    false
+}
+
 /// Every corpus directory holding a `postconf/` record, as (slug, path), sorted; the
 /// `templated/` ones are named `templated/NAME`.
 pub fn corpus_cases(corpus: &Path) -> Vec<(String, PathBuf)> {
