@@ -1,8 +1,9 @@
 //! postlint's rules. Every finding postlint reports comes from a rule in the [`registry`],
 //! which gives it a stable kebab-case name, a short code, a default severity and its docs.
 //!
-//! [`lint`] runs every rule over a parsed configuration and returns diagnostics sorted by
-//! file and position. It is pure: no file system, environment or clock.
+//! [`check`] is the one entry point: it runs the built-in rules and the policy packs over a
+//! configuration and returns diagnostics sorted by file and position. It is pure: no file
+//! system, environment or clock.
 
 mod analyses;
 pub mod check;
@@ -20,16 +21,6 @@ pub use check::{
     FileKind, Input, Pack, PolicyFile, Report, ReportFile, Settings, SourceFile, check, count,
 };
 pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, rule};
-
-/// Runs every rule over `config`.
-pub fn lint(config: &Config) -> Vec<Diagnostic> {
-    lint_with(config, &config.model())
-}
-
-/// [`lint`] with a model of `config` the caller already built.
-pub fn lint_with(config: &Config, model: &postlint_model::Model) -> Vec<Diagnostic> {
-    run_rules(&rules::Context::new(config, model))
-}
 
 /// The model of `config` and the rules' findings, with postconf's bookkeeping computed on a
 /// second thread while the model is built (they are independent; on a large main.cf each takes

@@ -161,7 +161,8 @@ mod tests {
             PostfixVersion::V3_11,
         );
         let model = config.model();
-        let ctx = Context::new(&config, &model);
+        let usage = postlint_postconf::used::usage(&config);
+        let ctx = Context::from_parts(&config, usage, model.diagnostics());
         let mut out = Vec::new();
         check(&ctx, &mut out);
         out.into_iter().map(|d| d.fix).collect()

@@ -11,7 +11,7 @@ pub mod unknown_parameter;
 
 use postlint_diagnostics::{Diagnostic, Severity};
 use postlint_postconf::Config;
-use postlint_postconf::used::{Usage, usage};
+use postlint_postconf::used::Usage;
 
 use crate::registry::RuleMeta;
 
@@ -26,11 +26,6 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Computes the shared analyses for `config`.
-    pub fn new(config: &'a Config, model: &postlint_model::Model) -> Self {
-        Self::from_parts(config, usage(config), model.diagnostics())
-    }
-
     /// The context from analyses the caller computed (in parallel, say).
     pub fn from_parts(
         config: &'a Config,
