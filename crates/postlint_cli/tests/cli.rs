@@ -10,24 +10,12 @@
     reason = "test harness: a panic is a failed test, and skips are said on stderr"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use postlint_postconf::Config;
 use postlint_syntax::PostfixVersion;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn postlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_postlint"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::{postlint, root};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

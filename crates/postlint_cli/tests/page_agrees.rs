@@ -17,9 +17,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::root;
 
 /// Directories with both files and no postlint.toml (the page has no project file).
 fn cases() -> Vec<PathBuf> {

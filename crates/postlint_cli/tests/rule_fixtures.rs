@@ -17,12 +17,11 @@
 )]
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::{postlint, root};
 
 fn cases() -> Vec<(String, String, PathBuf)> {
     let dir = root().join("tests/fixtures/rules");
@@ -48,12 +47,7 @@ fn cases() -> Vec<(String, String, PathBuf)> {
 /// (where problems of `postlint.toml` go). Exit status 2 is allowed only for cases about the
 /// configuration or policy files themselves.
 fn check(rel: &str, rule: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
-        .args(["check", rel])
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = postlint(&["check", rel]);
     let code = out.status.code();
     let file_rule = rule == "config-error" || rule == "policy-error";
     assert!(
