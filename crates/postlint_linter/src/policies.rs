@@ -74,10 +74,11 @@ pub fn evaluate_all(
         return;
     }
     let pass = postscreen_pass_services(model, &config.master);
+    let used = last_valid_by_key(&config.master);
     let mut found = Vec::new();
     let class_cache = ClassCache::default();
     for (index, service) in config.master.services.iter().enumerate() {
-        if service.invalid || superseded(&config.master, index) {
+        if service.invalid || used.get(&service.key()) != Some(&index) {
             continue;
         }
         let Some(ctx) = ServiceCtx::new(
@@ -96,17 +97,15 @@ pub fn evaluate_all(
     diagnostics.extend(found);
 }
 
-/// Whether a later entry has the same `name/type` (master uses the last one).
-fn superseded(master: &MasterCf, index: usize) -> bool {
-    let Some(service) = master.services.get(index) else {
-        return false;
-    };
-    let key = service.key();
+/// The index of the entry master uses for each `name/type`: the last valid one.
+fn last_valid_by_key(master: &MasterCf) -> std::collections::HashMap<String, usize> {
     master
         .services
         .iter()
-        .skip(index + 1)
-        .any(|s| !s.invalid && s.key() == key)
+        .enumerate()
+        .filter(|(_, s)| !s.invalid)
+        .map(|(i, s)| (s.key(), i))
+        .collect()
 }
 
 /// Findings of one rule that differ only in the service they name (a main.cf value, or a
@@ -381,14 +380,7 @@ impl<'a> ServiceCtx<'a> {
                     name_range.cover(*value_range),
                     format!("`-o {param}={}` for this service", value.raw),
                 ));
-                if let Some(p) = self
-                    .config
-                    .main
-                    .parameters
-                    .iter()
-                    .rev()
-                    .find(|p| p.name == param.as_bytes())
-                {
+                if let Some(p) = self.config.main.get(param.as_bytes()) {
                     out.push((
                         MAIN_CF,
                         p.name_range.cover(p.value_range),
