@@ -1,7 +1,8 @@
 //! Running TOML policies: loading the packs and the user's files, and evaluating them against
 //! every master.cf service through the model and the facts.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use postlint_diagnostics::{Diagnostic, FileId, LineIndex, TextRange};
 use postlint_facts::client_tls::DnsSupport;
@@ -12,54 +13,91 @@ use postlint_facts::reachability::Reachability;
 use postlint_facts::server_tls::ServerTlsLevel;
 use postlint_facts::{Params, ServiceFacts, TlsLevel, parse_bool};
 use postlint_model::{Model, Origin, View};
-use postlint_policy::{FactValue, LoadOptions, Policy, ServiceContext, TlsProtocol};
+use postlint_policy::{FactValue, LoadOptions, Loaded, Policy, ServiceContext, TlsProtocol};
 use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
 use postlint_syntax::{MasterCf, Service};
 
 use crate::analyses;
-use crate::check::{FileKind, ReportFile, Settings};
+use crate::check::{FileKind, Pack, ReportFile, Settings};
 use crate::service::{Expanded, facts_of};
 
 /// Loads the enabled packs and the user's policy files; each becomes a [`ReportFile`] so load
-/// errors can point into it.
+/// errors can point into it. A pack is loaded once per process (per file id) and reused: the
+/// language server and fleet mode check again and again with the same packs.
 pub fn load_all(
     settings: &Settings,
     files: &mut Vec<ReportFile>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Policy> {
-    let sources = settings
-        .packs
-        .iter()
-        .map(|p| (p.file_name().to_owned(), p.text().to_owned()))
-        .chain(
-            settings
-                .policies
-                .iter()
-                .map(|f| (f.name.clone(), f.text.clone())),
-        );
     let mut policies = Vec::new();
-    for (name, text) in sources {
-        let id = FileId(u32::try_from(files.len()).unwrap_or(u32::MAX));
-        let loaded = postlint_policy::load(
-            &text,
-            &LoadOptions {
-                file: id,
-                analyses: analyses::NAMES,
-            },
-        );
-        let text: Arc<[u8]> = Arc::from(text.into_bytes());
+    let mut add = |files: &mut Vec<ReportFile>, name: String, loaded: &Loaded, text, index| {
         files.push(ReportFile {
-            id,
+            id: next_id(files),
             kind: FileKind::Policy,
             name,
-            index: LineIndex::new(&text),
+            index,
             text,
             present: true,
         });
-        policies.extend(loaded.policies);
-        diagnostics.extend(loaded.diagnostics);
+        policies.extend(loaded.policies.iter().cloned());
+        diagnostics.extend(loaded.diagnostics.iter().cloned());
+    };
+    for &pack in &settings.packs {
+        let loaded = cached_pack(pack, next_id(files));
+        add(
+            files,
+            pack.file_name().to_owned(),
+            &loaded.loaded,
+            Arc::clone(&loaded.text),
+            loaded.index.clone(),
+        );
+    }
+    for f in &settings.policies {
+        let text: Arc<[u8]> = Arc::from(f.text.as_bytes());
+        let loaded = load_policy(&f.text, next_id(files));
+        let index = LineIndex::new(&text);
+        add(files, f.name.clone(), &loaded, text, index);
     }
     policies
+}
+
+fn next_id(files: &[ReportFile]) -> FileId {
+    FileId(u32::try_from(files.len()).unwrap_or(u32::MAX))
+}
+
+fn load_policy(text: &str, file: FileId) -> Loaded {
+    postlint_policy::load(
+        text,
+        &LoadOptions {
+            file,
+            analyses: analyses::NAMES,
+        },
+    )
+}
+
+/// A built-in pack, loaded.
+struct LoadedPack {
+    text: Arc<[u8]>,
+    index: LineIndex,
+    loaded: Loaded,
+}
+
+/// `pack` loaded with its spans in file `id`, from the process-wide cache.
+fn cached_pack(pack: Pack, id: FileId) -> Arc<LoadedPack> {
+    type Cache = Mutex<HashMap<(Pack, FileId), Arc<LoadedPack>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let load = || {
+        let text: Arc<[u8]> = Arc::from(pack.text().as_bytes());
+        Arc::new(LoadedPack {
+            index: LineIndex::new(&text),
+            loaded: load_policy(pack.text(), id),
+            text,
+        })
+    };
+    let Ok(mut cache) = CACHE.get_or_init(Cache::default).lock() else {
+        return load();
+    };
+    Arc::clone(cache.entry((pack, id)).or_insert_with(load))
 }
 
 /// Evaluates `policies` against every service of `config`, once per distinct master.cf key
@@ -98,7 +136,7 @@ pub fn evaluate_all(
 }
 
 /// The index of the entry master uses for each `name/type`: the last valid one.
-fn last_valid_by_key(master: &MasterCf) -> std::collections::HashMap<String, usize> {
+fn last_valid_by_key(master: &MasterCf) -> HashMap<String, usize> {
     master
         .services
         .iter()
@@ -150,10 +188,7 @@ fn merge_shared(found: &mut Vec<Diagnostic>) {
 
 /// The `pass` services that receive connections from a postscreen reachable from outside,
 /// mapped to the postscreen service's index.
-fn postscreen_pass_services(
-    model: &Model,
-    master: &MasterCf,
-) -> std::collections::HashMap<usize, usize> {
+fn postscreen_pass_services(model: &Model, master: &MasterCf) -> HashMap<usize, usize> {
     let names: Vec<(String, String, bool)> = master
         .services
         .iter()
@@ -174,7 +209,7 @@ fn postscreen_pass_services(
             private: *private,
         })
         .collect();
-    let mut out = std::collections::HashMap::new();
+    let mut out = HashMap::new();
     for (index, service) in master.services.iter().enumerate() {
         let program = postlint_facts::program::program(&service.command().as_str());
         if program.kind != ProgramKind::Postscreen || service.kind().as_str() != "inet" {
