@@ -229,16 +229,9 @@ pub fn tls_startup<P: Params + ?Sized>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
 
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::params::test_params as params;
 
     fn certs(pairs: &[(&str, &str)]) -> ServerCertificates {
         server_certificates(&params(pairs))

@@ -114,16 +114,9 @@ pub fn service_facts<P: Params + ?Sized, M: Params + ?Sized>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
 
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::params::test_params as params;
 
     #[test]
     fn submission_on_loopback() {

@@ -245,13 +245,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::params::test_params as params;
 
     fn inet(name: &str, p: &HashMap<String, String>) -> Reachability {
         let fields = ServiceFields {
