@@ -181,11 +181,22 @@ where
     if parts.is_empty() {
         parts = bounds.iter().map(parse).collect();
     }
-    let mut out = Mapped {
-        items: Vec::with_capacity(parts.iter().map(|p| p.items.len()).sum()),
-        line_diagnostics: Vec::new(),
-        item_diagnostics: Vec::new(),
+    // The first piece's buffers grow to hold the rest (no copy of the first half).
+    let total = parts.iter().map(|p| p.items.len()).sum::<usize>();
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Mapped {
+            items: Vec::new(),
+            line_diagnostics: Vec::new(),
+            item_diagnostics: Vec::new(),
+        };
     };
+    let mut out = Mapped {
+        items: first.items,
+        line_diagnostics: first.line_diagnostics,
+        item_diagnostics: first.item_diagnostics,
+    };
+    out.items.reserve_exact(total - out.items.len());
     for part in parts {
         out.items.extend(part.items);
         out.line_diagnostics.extend(part.line_diagnostics);
