@@ -229,8 +229,7 @@ fn postscreen_pass_services(model: &Model, master: &MasterCf) -> HashMap<usize, 
 }
 
 /// Restriction-class sets by the `smtpd_restriction_classes` value they were built from.
-pub type ClassCache =
-    std::cell::RefCell<Vec<(String, std::rc::Rc<std::collections::HashSet<String>>)>>;
+pub type ClassCache = std::cell::RefCell<Vec<std::rc::Rc<analyses::restrictions::ClassSet>>>;
 
 /// One master.cf service, as policies and analyses see it.
 pub struct ServiceCtx<'a> {
