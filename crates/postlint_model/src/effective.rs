@@ -413,7 +413,7 @@ impl Model {
                     raw,
                     param: EntryPlace::of(param),
                     index,
-                    text: Arc::from(param.value.as_slice()),
+                    text: Arc::from(&param.value[..]),
                     parsed,
                 },
             );
