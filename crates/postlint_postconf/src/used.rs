@@ -112,6 +112,23 @@ impl Usage {
     }
 }
 
+/// [`postlint_params::lookup`] of a name as bytes, for every name of main.cf: with its own
+/// index, a name need not be checked for UTF-8 first (no parameter name has other bytes than
+/// ASCII, so the lossy text of any other name would not be found either).
+fn lookup_bytes(name: &[u8]) -> Option<&'static postlint_params::ParamInfo> {
+    static INDEX: std::sync::OnceLock<HashMap<&'static [u8], &'static postlint_params::ParamInfo>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            postlint_params::all()
+                .iter()
+                .map(|p| (p.name.as_bytes(), p))
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
+
 /// Whether `name` is a built-in parameter of `version`.
 fn is_builtin(name: &str, version: PostfixVersion) -> bool {
     postlint_params::lookup(name).is_some_and(|p| p.is_builtin(version))
@@ -401,7 +418,7 @@ impl Dictionary {
                 }
             };
             let slot = known.unwrap_or_else(|| {
-                let info = postlint_params::lookup(&text(name));
+                let info = lookup_bytes(name);
                 let builtin = info.is_some_and(|p| p.is_builtin(version));
                 if builtin && info.is_some_and(|p| p.read_only) {
                     read_only.push(name);
