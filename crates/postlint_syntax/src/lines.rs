@@ -270,12 +270,13 @@ fn parse_chunk<T>(
     file: FileId,
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Part<T> {
+    let chunk = text.get(start..end).unwrap_or_default();
     let mut out = Part {
-        items: Vec::new(),
+        // At most one item per line: sized once instead of grown by copying.
+        items: Vec::with_capacity(memchr::memchr_iter(b'\n', chunk.as_bytes()).count() + 1),
         line_diagnostics: Vec::new(),
         item_diagnostics: Vec::new(),
     };
-    let chunk = text.get(start..end).unwrap_or_default();
     let Ok(pairs) = LinesParser::parse(Rule::file, chunk) else {
         // The grammar accepts every input; this is a defect, reported rather than hidden.
         out.line_diagnostics.push(Diagnostic::new(
