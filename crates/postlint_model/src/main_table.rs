@@ -3,11 +3,18 @@
 //!
 //! A generated main.cf can hold hundreds of thousands of entries (restriction classes, one a
 //! line) of which a check reads few, so an entry costs a fixed-size record and no allocation
-//! of its own: names are kept in one string, values in one buffer, and the index maps a name's
-//! hash to an entry number. A value is parsed only when it has a `$` and something needs the
-//! parse (an expansion, the model's diagnostics), once; a value without a `$` is one literal
-//! piece, and is not parsed at all.
+//! of its own: names are kept in one string and values in one buffer. A value is parsed only
+//! when it has a `$` and something needs the parse (an expansion, the model's diagnostics),
+//! once; a value without a `$` is one literal piece, and is not parsed at all.
+//!
+//! Names are indexed in two tables. Those of the parameter catalogue (every name Postfix
+//! knows in some release: what expansions, rules and policies ask for) are indexed when the
+//! table is built; there are at most a few thousand. The others (restriction classes and other
+//! user-defined names) are indexed on first use: inserting hundreds of thousands of names
+//! in a hash table is random memory access, several times the cost of the rest of the table,
+//! and a check rarely looks one of them up.
 
+use std::borrow::Cow;
 use std::hash::BuildHasher as _;
 use std::sync::{Arc, OnceLock};
 
@@ -19,7 +26,7 @@ use postlint_syntax::expansion::{self, ExpansionOptions, Parsed};
 use postlint_syntax::lines::SourceMap;
 use postlint_syntax::{MainCf, PostfixVersion};
 
-/// One main.cf entry: the last definition of its name.
+/// One main.cf entry.
 #[derive(Debug)]
 pub(crate) struct MainEntry {
     /// Index in [`MainCf::parameters`].
@@ -38,8 +45,10 @@ pub(crate) struct MainEntry {
     expr: Option<u32>,
     /// A raw parameter (never expanded when loaded).
     pub raw: bool,
-    /// Not redefined later in the file (only false while the table is built).
-    last: bool,
+    /// The name is in the parameter catalogue (indexed in [`MainTable::known`]).
+    known: bool,
+    /// A later entry redefines the name (known names only; see [`Others::redefined`]).
+    redefined: bool,
 }
 
 impl MainEntry {
@@ -61,22 +70,33 @@ pub(crate) struct ExprEntry {
     parsed: OnceLock<Arc<Parsed>>,
 }
 
-/// The main.cf entries that count, and an index of them by name.
+/// The index of the names outside the catalogue.
+#[derive(Debug)]
+struct Others {
+    /// Entry numbers (the last definition), by the hash of their name.
+    by_name: HashTable<u32>,
+    /// Entries with such a name that a later one redefines, ascending.
+    redefined: Vec<u32>,
+}
+
+/// The main.cf entries, and an index of the last definition of each name.
 #[derive(Debug)]
 pub(crate) struct MainTable {
     /// The syntax values are parsed with.
     version: PostfixVersion,
-    /// In file order.
+    /// Every entry but the read-only ones, in file order (redefined ones included).
     entries: Vec<MainEntry>,
     /// Every entry's name, one after another.
     names: String,
     /// Every entry's value, one after another: one copy of the values instead of one
     /// allocation per entry, and values handed out as slices of it.
     values: Bytes,
-    /// Entry numbers, by the hash of their name.
-    by_name: HashTable<u32>,
-    /// Hashes names for `by_name`.
+    /// Hashes names for the indexes.
     hasher: foldhash::fast::RandomState,
+    /// Entry numbers of catalogue names (the last definition), by the hash of the name.
+    known: HashTable<u32>,
+    /// The other names, indexed on first use.
+    others: OnceLock<Others>,
     /// The entries whose value has a `$`, in file order.
     exprs: Vec<ExprEntry>,
 }
@@ -87,34 +107,59 @@ fn slice_of(text: &str, (start, len): (u32, u32)) -> &str {
     text.get(start..start + len as usize).unwrap_or_default()
 }
 
-/// The name of entry `i` of `entries`, whose names are in `names`.
-fn entry_name<'a>(entries: &'a [MainEntry], names: &'a str, i: u32) -> &'a str {
-    entries
-        .get(i as usize)
-        .map_or("", |e| slice_of(names, e.name))
-}
-
 /// `u32` of a buffer length; main.cf offsets are `u32` throughout.
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Indexes entry `at` of `entries` (names in `names`) in `table`; returns the entry it
+/// replaces, an earlier one with the same name.
+fn index_entry(
+    table: &mut HashTable<u32>,
+    hasher: &foldhash::fast::RandomState,
+    entries: &[MainEntry],
+    names: &str,
+    at: u32,
+) -> Option<u32> {
+    let name_of = |i: u32| {
+        entries
+            .get(i as usize)
+            .map_or("", |e| slice_of(names, e.name))
+    };
+    let name = name_of(at);
+    match table.entry(
+        hasher.hash_one(name),
+        |&i| name_of(i) == name,
+        |&i| hasher.hash_one(name_of(i)),
+    ) {
+        Entry::Occupied(mut slot) => Some(std::mem::replace(slot.get_mut(), at)),
+        Entry::Vacant(slot) => {
+            slot.insert(at);
+            None
+        }
+    }
+}
+
 impl MainTable {
-    /// The last definition of every name of `main` but the read-only ones of `version`.
+    /// Every entry of `main` but the read-only ones of `version`.
     pub fn new(main: &MainCf, version: PostfixVersion) -> Self {
         let params = &main.parameters;
-        let (name_bytes, value_bytes) = params.iter().fold((0, 0), |(names, values), p| {
-            (names + p.name.len(), values + p.value.len())
-        });
-        let mut names = String::with_capacity(name_bytes);
-        let mut values: Vec<u8> = Vec::with_capacity(value_bytes);
+        // The values are pieces of the file, so the end of the last one in the file bounds
+        // their total (a value set by other means than the file only makes the buffer grow).
+        // Reserving more than is written costs nothing: untouched pages are never mapped.
+        // Measuring instead would read every entry twice.
+        let file_end = params.last().map_or(0, |p| p.value_range.end as usize);
+        let mut names = String::with_capacity(params.len() * 8);
+        let mut values: Vec<u8> = Vec::with_capacity(file_end);
         let mut entries: Vec<MainEntry> = Vec::with_capacity(params.len());
         let mut exprs = Vec::new();
-        let mut by_name: HashTable<u32> = HashTable::with_capacity(params.len());
+        let mut known = HashTable::new();
         let hasher = foldhash::fast::RandomState::default();
-        let mut redefined = 0_usize;
         for (index, param) in params.iter().enumerate() {
-            let name = param.name_str();
+            let name = match std::str::from_utf8(&param.name[..]) {
+                Ok(name) => Cow::Borrowed(name),
+                Err(_) => param.name_str(),
+            };
             let info = postlint_params::lookup(&name);
             if info.is_some_and(|p| p.read_only && p.is_builtin(version)) {
                 continue;
@@ -140,74 +185,67 @@ impl MainTable {
                 value: (to_u32(values.len()), to_u32(value.len())),
                 expr,
                 raw: info.is_some_and(|p| p.raw && p.is_builtin(version)),
-                last: true,
+                known: info.is_some(),
+                redefined: false,
             });
             values.extend_from_slice(value);
-            let name_of = |i: u32| entry_name(&entries, &names, i);
-            let found = by_name.entry(
-                hasher.hash_one(&*name),
-                |&i| name_of(i) == name,
-                |&i| hasher.hash_one(name_of(i)),
-            );
-            match found {
-                Entry::Occupied(mut slot) => {
-                    let before = std::mem::replace(slot.get_mut(), at);
-                    if let Some(entry) = entries.get_mut(before as usize) {
-                        entry.last = false;
-                        redefined += 1;
-                    }
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(at);
-                }
+            if info.is_some()
+                && let Some(before) = index_entry(&mut known, &hasher, &entries, &names, at)
+                && let Some(entry) = entries.get_mut(before as usize)
+            {
+                entry.redefined = true;
             }
         }
-        let mut table = Self {
+        Self {
             version,
             entries,
             names,
             values: Bytes::from(values),
-            by_name,
             hasher,
+            known,
+            others: OnceLock::new(),
             exprs,
-        };
-        if redefined > 0 {
-            table.drop_redefined();
         }
-        table
     }
 
-    /// Removes the entries that a later one of the same name replaces (rare: only then are
-    /// the vectors and the index built again).
-    fn drop_redefined(&mut self) {
-        let mut exprs = std::mem::take(&mut self.exprs).into_iter();
-        let entries = std::mem::take(&mut self.entries);
-        for mut entry in entries {
-            let expr = entry.expr.and_then(|_| exprs.next());
-            if !entry.last {
-                continue;
+    /// The index of the names outside the catalogue.
+    fn others(&self) -> &Others {
+        self.others.get_or_init(|| {
+            let mut by_name = HashTable::new();
+            let mut redefined = Vec::new();
+            for (at, entry) in self.entries.iter().enumerate() {
+                if entry.known {
+                    continue;
+                }
+                let at = to_u32(at);
+                if let Some(before) =
+                    index_entry(&mut by_name, &self.hasher, &self.entries, &self.names, at)
+                {
+                    redefined.push(before);
+                }
             }
-            let at = to_u32(self.entries.len());
-            entry.expr = expr.map(|mut expr| {
-                expr.entry = at;
-                self.exprs.push(expr);
-                to_u32(self.exprs.len() - 1)
-            });
-            self.entries.push(entry);
-        }
-        self.by_name.clear();
-        for (at, entry) in self.entries.iter().enumerate() {
-            let hash = self.hasher.hash_one(slice_of(&self.names, entry.name));
-            let (names, entries, hasher) = (&self.names, &self.entries, &self.hasher);
-            self.by_name.insert_unique(hash, to_u32(at), |&i| {
-                hasher.hash_one(entry_name(entries, names, i))
-            });
+            redefined.sort_unstable();
+            Others { by_name, redefined }
+        })
+    }
+
+    /// Whether entry `at` is the last definition of its name.
+    fn is_last(&self, at: u32, entry: &MainEntry) -> bool {
+        if entry.known {
+            !entry.redefined
+        } else {
+            self.others().redefined.binary_search(&at).is_err()
         }
     }
 
-    /// The entry of `name`.
+    /// The entry of `name` (its last definition).
     pub fn get(&self, name: &str) -> Option<&MainEntry> {
-        let at = self.by_name.find(self.hasher.hash_one(name), |&i| {
+        let table = if postlint_params::lookup(name).is_some() {
+            &self.known
+        } else {
+            &self.others().by_name
+        };
+        let at = table.find(self.hasher.hash_one(name), |&i| {
             self.entries
                 .get(i as usize)
                 .is_some_and(|e| self.name(e) == name)
@@ -220,9 +258,13 @@ impl MainTable {
         self.get(name).is_some()
     }
 
-    /// The entries in file order.
-    pub fn iter(&self) -> std::slice::Iter<'_, MainEntry> {
-        self.entries.iter()
+    /// The last definition of each name, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &MainEntry> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|&(at, entry)| self.is_last(to_u32(at), entry))
+            .map(|(_, entry)| entry)
     }
 
     /// The name of `entry`.
@@ -263,12 +305,13 @@ impl MainTable {
         })
     }
 
-    /// The entries whose value has a `$` (the only ones that can be malformed or refer to
-    /// other parameters), in file order, with their parsed value.
+    /// The last definitions whose value has a `$` (the only ones that can be malformed or
+    /// refer to other parameters), in file order, with their parsed value.
     pub fn with_dollar(&self) -> impl Iterator<Item = (&MainEntry, &Parsed)> {
         self.exprs.iter().filter_map(|expr| {
             let entry = self.entries.get(expr.entry as usize)?;
-            Some((entry, &**self.parse(expr)))
+            self.is_last(expr.entry, entry)
+                .then(|| (entry, &**self.parse(expr)))
         })
     }
 
@@ -292,5 +335,11 @@ impl MainTable {
             .expr
             .and_then(|i| self.exprs.get(i as usize))
             .is_some_and(|e| e.parsed.get().is_some())
+    }
+
+    /// Whether the names outside the catalogue are indexed yet.
+    #[cfg(test)]
+    pub fn others_indexed(&self) -> bool {
+        self.others.get().is_some()
     }
 }

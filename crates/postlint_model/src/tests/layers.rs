@@ -385,6 +385,29 @@ fn main_table_keeps_the_last_definition_in_file_order() {
 }
 
 #[test]
+fn user_defined_names_are_indexed_on_first_use() {
+    let m = model(
+        "smtpd_banner = $myhostname ESMTP\nc1 = permit\nc1 = reject\nc2 = $c1\nmyhostname = mx\nmyhostname = mail.example.org\n",
+        "",
+    );
+    assert_eq!(expanded(&m, "smtpd_banner"), "mail.example.org ESMTP");
+    assert!(matches!(
+        global(&m, "myhostname").origin,
+        Origin::MainCf { entry: 5, .. }
+    ));
+    // Parameters Postfix knows are found without indexing the other names.
+    assert!(!m.main.others_indexed());
+    assert_eq!(expanded(&m, "c2"), "reject");
+    assert!(m.main.others_indexed());
+    assert!(matches!(
+        global(&m, "c1").origin,
+        Origin::MainCf { entry: 2, .. }
+    ));
+    let names: Vec<&str> = m.main.iter().map(|e| m.main.name(e)).collect();
+    assert_eq!(names, ["smtpd_banner", "c1", "c2", "myhostname"]);
+}
+
+#[test]
 fn last_definition_wins() {
     let m = model("a = 1\na = 2\n", "s unix - - n - - smtp -o b=1 -o b=$a\n");
     assert_eq!(expanded(&m, "a"), "2");
