@@ -8,11 +8,13 @@
 //! once; a value without a `$` is one literal piece, and is not parsed at all.
 //!
 //! Names are indexed in two tables. Those of the parameter catalogue (every name Postfix
-//! knows in some release: what expansions, rules and policies ask for) are indexed when the
-//! table is built; there are at most a few thousand. The others (restriction classes and other
-//! user-defined names) are indexed on first use: inserting hundreds of thousands of names
-//! in a hash table is random memory access, several times the cost of the rest of the table,
-//! and a check rarely looks one of them up.
+//! knows in some release: what expansions, rules and policies mostly ask for) are indexed when
+//! the table is built; there are at most a few thousand. The others (restriction classes and
+//! other user-defined names) are indexed on first use: inserting hundreds of thousands of
+//! names in a hash table is random memory access, several times the cost of the rest of the
+//! table, and a check rarely looks one of them up. A small Bloom filter of those names,
+//! filled as the table is built, answers most lookups of a name main.cf does not set (rules
+//! ask for names such as `lmtp_fallback_transport`) without the index.
 
 use std::borrow::Cow;
 use std::hash::BuildHasher as _;
@@ -79,6 +81,46 @@ struct Others {
     redefined: Vec<u32>,
 }
 
+/// A Bloom filter of names (two bits a name, about ten bits a name in all): whether a name
+/// may be in a set, with few false positives and no false negatives.
+#[derive(Debug)]
+struct NameFilter {
+    words: Vec<u64>,
+}
+
+impl NameFilter {
+    /// A filter for up to `names` names.
+    fn new(names: usize) -> Self {
+        let bits = (names.saturating_mul(10)).next_power_of_two().max(64);
+        Self {
+            words: vec![0; bits / 64],
+        }
+    }
+
+    /// The two bits of `hash`: word index and mask of each.
+    fn bits(&self, hash: u64) -> [(usize, u64); 2] {
+        let mask = (self.words.len() * 64 - 1) as u64;
+        [hash, hash.rotate_right(32)].map(|h| {
+            let bit = h & mask;
+            ((bit / 64) as usize, 1 << (bit % 64))
+        })
+    }
+
+    fn insert(&mut self, hash: u64) {
+        for (word, bit) in self.bits(hash) {
+            if let Some(w) = self.words.get_mut(word) {
+                *w |= bit;
+            }
+        }
+    }
+
+    fn may_contain(&self, hash: u64) -> bool {
+        self.bits(hash)
+            .iter()
+            .all(|&(word, bit)| self.words.get(word).is_some_and(|w| w & bit != 0))
+    }
+}
+
 /// The main.cf entries, and an index of the last definition of each name.
 #[derive(Debug)]
 pub(crate) struct MainTable {
@@ -97,6 +139,8 @@ pub(crate) struct MainTable {
     known: HashTable<u32>,
     /// The other names, indexed on first use.
     others: OnceLock<Others>,
+    /// The hashes of the other names.
+    others_filter: NameFilter,
     /// The entries whose value has a `$`, in file order.
     exprs: Vec<ExprEntry>,
 }
@@ -155,6 +199,7 @@ impl MainTable {
         let mut exprs = Vec::new();
         let mut known = HashTable::new();
         let hasher = foldhash::fast::RandomState::default();
+        let mut others_filter = NameFilter::new(params.len());
         for (index, param) in params.iter().enumerate() {
             let name = match std::str::from_utf8(&param.name[..]) {
                 Ok(name) => Cow::Borrowed(name),
@@ -189,8 +234,9 @@ impl MainTable {
                 redefined: false,
             });
             values.extend_from_slice(value);
-            if info.is_some()
-                && let Some(before) = index_entry(&mut known, &hasher, &entries, &names, at)
+            if info.is_none() {
+                others_filter.insert(hasher.hash_one(&*name));
+            } else if let Some(before) = index_entry(&mut known, &hasher, &entries, &names, at)
                 && let Some(entry) = entries.get_mut(before as usize)
             {
                 entry.redefined = true;
@@ -204,6 +250,7 @@ impl MainTable {
             hasher,
             known,
             others: OnceLock::new(),
+            others_filter,
             exprs,
         }
     }
@@ -240,12 +287,15 @@ impl MainTable {
 
     /// The entry of `name` (its last definition).
     pub fn get(&self, name: &str) -> Option<&MainEntry> {
+        let hash = self.hasher.hash_one(name);
         let table = if postlint_params::lookup(name).is_some() {
             &self.known
-        } else {
+        } else if self.others_filter.may_contain(hash) {
             &self.others().by_name
+        } else {
+            return None;
         };
-        let at = table.find(self.hasher.hash_one(name), |&i| {
+        let at = table.find(hash, |&i| {
             self.entries
                 .get(i as usize)
                 .is_some_and(|e| self.name(e) == name)
@@ -341,5 +391,37 @@ impl MainTable {
     #[cfg(test)]
     pub fn others_indexed(&self) -> bool {
         self.others.get().is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::NameFilter;
+
+    /// Well-mixed 64-bit values (splitmix64), as a hasher gives.
+    fn mixed(i: u64) -> u64 {
+        let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn name_filter_has_no_false_negatives_and_few_false_positives() {
+        for count in [0_u64, 1, 7, 1000, 20_000] {
+            let mut filter = NameFilter::new(usize::try_from(count).unwrap());
+            for i in 0..count {
+                filter.insert(mixed(i));
+            }
+            assert!((0..count).all(|i| filter.may_contain(mixed(i))), "{count}");
+            let trials = 10_000;
+            let false_positives = (count..count + trials)
+                .filter(|&i| filter.may_contain(mixed(i)))
+                .count();
+            // About 2 % with ten bits a name and two bits each.
+            assert!(false_positives < 600, "{count}: {false_positives}");
+        }
     }
 }

@@ -397,6 +397,8 @@ fn user_defined_names_are_indexed_on_first_use() {
     ));
     // Parameters Postfix knows are found without indexing the other names.
     assert!(!m.main.others_indexed());
+    assert!(m.global().value("no_such_name").is_none());
+    assert!(!m.main.contains("c3"));
     assert_eq!(expanded(&m, "c2"), "reject");
     assert!(m.main.others_indexed());
     assert!(matches!(
