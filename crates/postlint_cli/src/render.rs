@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use postlint_diagnostics::{Diagnostic, FileId, LineIndex, Severity, TextRange};
+use postlint_syntax::Bytes;
 
 /// A file as the renderer needs it, decoded and indexed once and shared by every diagnostic
 /// in it.
@@ -14,8 +15,9 @@ pub struct RenderFile {
     pub id: FileId,
     /// The name shown.
     pub name: String,
-    /// The text (lossy for non-UTF-8 bytes).
-    pub text: Arc<String>,
+    /// The text: the file's own bytes when they are UTF-8, else a copy with `?` for each byte
+    /// that is not (a large file is shared, not copied, in the common case).
+    pub text: Bytes,
     /// Line starts of `text`.
     pub lines: Arc<LineIndex>,
 }
@@ -24,23 +26,34 @@ impl RenderFile {
     /// A file named `name` with the given bytes. Bytes that are not UTF-8 (Latin-1 comments)
     /// are shown as `?`, one for one, so that every byte offset still points at the same place.
     pub fn new(id: FileId, name: String, bytes: &[u8]) -> Self {
-        let mut text = String::with_capacity(bytes.len());
-        for chunk in bytes.utf8_chunks() {
-            text.push_str(chunk.valid());
-            text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
-        }
+        Self::shared(id, name, &Bytes::copy_from_slice(bytes), None)
+    }
+
+    /// A file whose bytes and line index are already at hand (a checked report's).
+    pub fn shared(id: FileId, name: String, bytes: &Bytes, lines: Option<&LineIndex>) -> Self {
+        let text = if std::str::from_utf8(bytes).is_ok() {
+            bytes.clone()
+        } else {
+            let mut text = Vec::with_capacity(bytes.len());
+            for chunk in bytes.utf8_chunks() {
+                text.extend_from_slice(chunk.valid().as_bytes());
+                text.extend(std::iter::repeat_n(b'?', chunk.invalid().len()));
+            }
+            Bytes::from(text)
+        };
         Self {
             id,
             name,
-            lines: Arc::new(LineIndex::new(text.as_bytes())),
-            text: Arc::new(text),
+            // Offsets are the same in both texts, and so are the line starts.
+            lines: Arc::new(lines.cloned().unwrap_or_else(|| LineIndex::new(&text))),
+            text,
         }
     }
 
     fn source(&self) -> FileSource {
         FileSource {
             name: self.name.clone(),
-            text: Arc::clone(&self.text),
+            text: self.text.clone(),
             lines: Arc::clone(&self.lines),
         }
     }
@@ -51,7 +64,7 @@ impl RenderFile {
 /// lines around the span out with the line index first.
 struct FileSource {
     name: String,
-    text: Arc<String>,
+    text: Bytes,
     lines: Arc<LineIndex>,
 }
 
@@ -76,7 +89,6 @@ impl miette::SourceCode for FileSource {
         let end = self.lines.line_start(last_line).unwrap_or(len) as usize;
         let bytes = self
             .text
-            .as_bytes()
             .get(start..end)
             .ok_or(miette::MietteError::OutOfBounds)?;
         let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());

@@ -6,20 +6,21 @@ use std::sync::Arc;
 
 use postlint_diagnostics::{Diagnostic, FileId, LineIndex, Severity};
 use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
-use postlint_syntax::PostfixVersion;
+use postlint_syntax::{Bytes, PostfixVersion};
 
 /// One input file: a display name (a path, or `main.cf` in the browser) and its bytes.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// How the file is named in output.
     pub name: String,
-    /// Its bytes, any encoding: Postfix reads bytes, and so does postlint.
-    pub text: Arc<[u8]>,
+    /// Its bytes, any encoding: Postfix reads bytes, and so does postlint. Shared, not
+    /// copied: the parsed entries point into this buffer.
+    pub text: Bytes,
 }
 
 impl SourceFile {
     /// A file named `name` holding `text`.
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<[u8]>>) -> Self {
+    pub fn new(name: impl Into<String>, text: impl Into<Bytes>) -> Self {
         Self {
             name: name.into(),
             text: text.into(),
@@ -143,7 +144,7 @@ pub struct ReportFile {
     /// How it is named in output.
     pub name: String,
     /// Its bytes.
-    pub text: Arc<[u8]>,
+    pub text: Bytes,
     /// Its line starts.
     pub index: LineIndex,
     /// Whether the file exists (a missing main.cf or master.cf is checked as empty).
@@ -190,7 +191,7 @@ pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize, usize) {
 
 /// Checks one configuration.
 pub fn check(input: &Input, settings: &Settings) -> Report {
-    let empty: Arc<[u8]> = Arc::from(&b""[..]);
+    let empty = Bytes::new();
     let file = |id, kind, source: Option<&SourceFile>, default_name: &str| {
         let text = source.map_or_else(|| empty.clone(), |s| s.text.clone());
         ReportFile {
@@ -209,7 +210,7 @@ pub fn check(input: &Input, settings: &Settings) -> Report {
         input.master.as_ref(),
         "master.cf",
     );
-    let config = Config::parse(
+    let config = Config::parse_shared(
         &main.text,
         &master.text,
         input.config_directory.clone(),

@@ -15,7 +15,7 @@ use postlint_facts::{Params, ServiceFacts, TlsLevel, parse_bool};
 use postlint_model::{Model, Origin, View};
 use postlint_policy::{FactValue, LoadOptions, Loaded, Policy, ServiceContext, TlsProtocol};
 use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
-use postlint_syntax::{MasterCf, Service};
+use postlint_syntax::{Bytes, MasterCf, Service};
 
 use crate::analyses;
 use crate::check::{FileKind, Pack, ReportFile, Settings};
@@ -48,12 +48,12 @@ pub fn load_all(
             files,
             pack.file_name().to_owned(),
             &loaded.loaded,
-            Arc::clone(&loaded.text),
+            loaded.text.clone(),
             loaded.index.clone(),
         );
     }
     for f in &settings.policies {
-        let text: Arc<[u8]> = Arc::from(f.text.as_bytes());
+        let text = Bytes::copy_from_slice(f.text.as_bytes());
         let loaded = load_policy(&f.text, next_id(files));
         let index = LineIndex::new(&text);
         add(files, f.name.clone(), &loaded, text, index);
@@ -77,7 +77,7 @@ fn load_policy(text: &str, file: FileId) -> Loaded {
 
 /// A built-in pack, loaded.
 struct LoadedPack {
-    text: Arc<[u8]>,
+    text: Bytes,
     index: LineIndex,
     loaded: Loaded,
 }
@@ -87,7 +87,7 @@ fn cached_pack(pack: Pack, id: FileId) -> Arc<LoadedPack> {
     type Cache = Mutex<HashMap<(Pack, FileId), Arc<LoadedPack>>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let load = || {
-        let text: Arc<[u8]> = Arc::from(pack.text().as_bytes());
+        let text = Bytes::from_static(pack.text().as_bytes());
         Arc::new(LoadedPack {
             index: LineIndex::new(&text),
             loaded: load_policy(pack.text(), id),
@@ -229,8 +229,7 @@ fn postscreen_pass_services(model: &Model, master: &MasterCf) -> HashMap<usize, 
 }
 
 /// Restriction-class sets by the `smtpd_restriction_classes` value they were built from.
-pub type ClassCache =
-    std::cell::RefCell<Vec<(String, std::rc::Rc<std::collections::HashSet<String>>)>>;
+pub type ClassCache = std::cell::RefCell<Vec<std::rc::Rc<analyses::restrictions::ClassSet>>>;
 
 /// One master.cf service, as policies and analyses see it.
 pub struct ServiceCtx<'a> {

@@ -32,8 +32,10 @@ pub struct Config {
     pub config_directory: Option<String>,
     /// The Postfix release whose parameter names and defaults apply.
     pub version: PostfixVersion,
-    /// Line index of main.cf, for line numbers in postconf's own warnings.
-    pub main_index: LineIndex,
+    /// main.cf's bytes, for line numbers in postconf's own warnings.
+    main_text: postlint_syntax::Bytes,
+    /// Its line index, built when a warning first needs it.
+    main_index: std::sync::OnceLock<LineIndex>,
     /// What postconf would learn from the machine it runs on (host name, `$process_id`).
     pub host: HostFacts,
 }
@@ -62,14 +64,36 @@ impl Config {
         config_directory: Option<String>,
         version: PostfixVersion,
     ) -> Self {
-        Self {
-            main: MainCf::parse(main, MAIN_CF),
-            master: MasterCf::parse(master, MASTER_CF),
+        Self::parse_shared(
+            &postlint_syntax::Bytes::copy_from_slice(main),
+            &postlint_syntax::Bytes::copy_from_slice(master),
             config_directory,
             version,
-            main_index: LineIndex::new(main),
+        )
+    }
+
+    /// Parses both files without copying them: the parsed entries share their buffers.
+    pub fn parse_shared(
+        main: &postlint_syntax::Bytes,
+        master: &postlint_syntax::Bytes,
+        config_directory: Option<String>,
+        version: PostfixVersion,
+    ) -> Self {
+        Self {
+            main: MainCf::parse_shared(main, MAIN_CF),
+            master: MasterCf::parse_shared(master, MASTER_CF),
+            config_directory,
+            version,
+            main_text: main.clone(),
+            main_index: std::sync::OnceLock::new(),
             host: HostFacts::default(),
         }
+    }
+
+    /// The line index of main.cf.
+    pub fn main_index(&self) -> &LineIndex {
+        self.main_index
+            .get_or_init(|| LineIndex::new(&self.main_text))
     }
 
     /// Sets the host facts `-x` expansion uses (unknown by default: `$myhostname` and the
@@ -104,7 +128,7 @@ impl Config {
                     }));
             } else {
                 for p in existing {
-                    p.value = value.as_bytes().to_vec();
+                    p.value = postlint_syntax::Bytes::copy_from_slice(value.as_bytes());
                 }
             }
         }
@@ -161,7 +185,7 @@ impl Config {
     pub fn show_nondefault_with(&self, names: &[String], expand: bool) -> Result<Output, Fatal> {
         match self.syntax_fatal(false) {
             Some(fatal) => Err(fatal),
-            None => main_view::show_nondefault(self, names, Some(&self.main_index), expand),
+            None => main_view::show_nondefault(self, names, Some(self.main_index()), expand),
         }
     }
 
@@ -224,7 +248,7 @@ impl Config {
         out.warnings.extend(master_syntax_warnings(&self.master));
         out.warnings.extend(main_view::duplicate_warnings(
             self,
-            Some(&self.main_index),
+            Some(self.main_index()),
             1,
         ));
         out.warnings.extend(

@@ -22,7 +22,7 @@ pub(crate) fn duplicate_warnings(
     for _pass in 0..passes {
         for p in &config.main.parameters {
             if let Some(old) = dict.insert(&p.name, &p.value)
-                && old != p.value.as_slice()
+                && old != &p.value[..]
             {
                 {
                     let line =

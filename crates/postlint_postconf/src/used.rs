@@ -350,7 +350,7 @@ pub fn usage(config: &Config) -> Usage {
         })
         .chain(config.main.parameters.iter().enumerate().map(|(index, p)| {
             (
-                p.name.as_slice(),
+                &p.name[..],
                 MainEntry {
                     value: &p.value,
                     index: Some(index),

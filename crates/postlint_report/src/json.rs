@@ -277,8 +277,8 @@ mod tests {
     fn report(main: &str, master: &str) -> Report {
         check(
             &Input {
-                main: Some(SourceFile::new("etc/main.cf", main.as_bytes())),
-                master: Some(SourceFile::new("etc/master.cf", master.as_bytes())),
+                main: Some(SourceFile::new("etc/main.cf", main.as_bytes().to_vec())),
+                master: Some(SourceFile::new("etc/master.cf", master.as_bytes().to_vec())),
                 config_directory: None,
             },
             &Settings {

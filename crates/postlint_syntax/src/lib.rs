@@ -16,6 +16,7 @@ pub mod master_cf;
 mod shadow;
 mod version;
 
+pub use bytes::Bytes;
 pub use compat_level::CompatLevel;
 pub use lines::{LogicalLine, SourceMap};
 pub use main_cf::{MainCf, Parameter};

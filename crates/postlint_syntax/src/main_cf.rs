@@ -1,18 +1,20 @@
 //! `main.cf`: `name = value` entries on logical lines. The line grammar groups physical lines;
 //! each logical line is then split as Postfix's `split_nameval()` does.
 
+use bytes::Bytes;
 use postlint_diagnostics::{Diagnostic, FileId, Severity, TextRange};
 
-use crate::lines::{LogicalLine, logical_lines};
+use crate::lines::{LogicalLine, map_lines};
 use crate::{SYNTAX_CODE, SYNTAX_RULE};
 
 /// One `name = value` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parameter {
-    /// The name bytes (any bytes but whitespace and `=`).
-    pub name: Vec<u8>,
-    /// The value bytes, whitespace-trimmed; may span several physical lines.
-    pub value: Vec<u8>,
+    /// The name bytes (any bytes but whitespace and `=`), sharing the file's buffer.
+    pub name: Bytes,
+    /// The value bytes, whitespace-trimmed; may span several physical lines. Shares the
+    /// file's buffer (or the joined logical line's).
+    pub value: Bytes,
     /// Where the name is in the file.
     pub name_range: TextRange,
     /// Where the value is in the file (empty at the end of the line when the value is empty).
@@ -24,6 +26,42 @@ pub struct Parameter {
 }
 
 impl Parameter {
+    /// Splits a logical line as Postfix's `split_nameval()` does; a line Postfix refuses is
+    /// an error diagnostic.
+    fn split(line: LogicalLine, file: FileId) -> Result<Self, Box<Diagnostic>> {
+        match split_nameval(&line.text) {
+            Ok((name, eq_end)) => {
+                let (vstart, vend) = trim_ws(&line.text, eq_end);
+                let value_logical = TextRange::from_usize(vstart, vend);
+                Ok(Self {
+                    name: line.text.slice(name.to_usize()),
+                    value: line.text.slice(value_logical.to_usize()),
+                    name_range: line.file_range(name),
+                    value_range: line.file_range(value_logical),
+                    value_offset: value_logical.start,
+                    line,
+                })
+            }
+            Err((message, help)) => {
+                let shown = String::from_utf8_lossy(&line.text);
+                Err(Box::new(
+                    Diagnostic::new(
+                        SYNTAX_RULE,
+                        SYNTAX_CODE,
+                        Severity::Error,
+                        format!("{message}: `{}`", shown.trim_end()),
+                        file,
+                        line.range,
+                    )
+                    .with_help(help)
+                    .with_note(
+                        "Postfix refuses to start with this line (fatal in every Postfix program)",
+                    ),
+                ))
+            }
+        }
+    }
+
     /// The name as text (lossy for non-UTF-8 bytes).
     pub fn name_str(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.name)
@@ -64,44 +102,25 @@ impl MainCf {
 impl MainCf {
     /// Parses `src`. Never fails: bad lines become diagnostics and parsing continues.
     pub fn parse(src: &[u8], file: FileId) -> Self {
-        let lines = logical_lines(src, file);
-        let mut out = Self {
-            parameters: Vec::with_capacity(lines.lines.len()),
-            diagnostics: lines.diagnostics,
-        };
-        for line in lines.lines {
-            match split_nameval(&line.text) {
-                Ok((name, eq_end)) => {
-                    let (vstart, vend) = trim_ws(&line.text, eq_end);
-                    let value_logical = TextRange::from_usize(vstart, vend);
-                    out.parameters.push(Parameter {
-                        name: name.slice(&line.text).to_vec(),
-                        value: value_logical.slice(&line.text).to_vec(),
-                        name_range: line.file_range(name),
-                        value_range: line.file_range(value_logical),
-                        value_offset: value_logical.start,
-                        line,
-                    });
-                }
-                Err((message, help)) => {
-                    let shown = String::from_utf8_lossy(&line.text);
-                    out.diagnostics.push(
-                        Diagnostic::new(
-                            SYNTAX_RULE,
-                            SYNTAX_CODE,
-                            Severity::Error,
-                            format!("{message}: `{}`", shown.trim_end()),
-                            file,
-                            line.range,
-                        )
-                        .with_help(help)
-                        .with_note("Postfix refuses to start with this line (fatal in every Postfix program)"),
-                    );
-                }
+        Self::parse_shared(&Bytes::copy_from_slice(src), file)
+    }
+
+    /// Parses `src` without copying it: names, values and single-line entries are slices of
+    /// `src`'s buffer.
+    pub fn parse_shared(src: &Bytes, file: FileId) -> Self {
+        let mapped = map_lines(src, file, |line, out, diagnostics| {
+            match Parameter::split(line, file) {
+                Ok(parameter) => out.push(parameter),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
             }
+        });
+        let mut diagnostics = mapped.line_diagnostics;
+        diagnostics.extend(mapped.item_diagnostics);
+        crate::cap_diagnostics(&mut diagnostics);
+        Self {
+            parameters: mapped.items,
+            diagnostics,
         }
-        crate::cap_diagnostics(&mut out.diagnostics);
-        out
     }
 
     /// The effective (last) entry for `name`.
@@ -227,7 +246,10 @@ mod tests {
             &src[p.value_range.to_usize()],
             "permit_mynetworks,\n# note\n    reject_unauth_destination"
         );
-        assert_eq!(p.value, b"permit_mynetworks,    reject_unauth_destination");
+        assert_eq!(
+            &p.value[..],
+            b"permit_mynetworks,    reject_unauth_destination"
+        );
         // "reject" inside the value maps to its own line.
         let at = p.value_file_range(TextRange::new(22, 28));
         assert_eq!(&src[at.to_usize()], "reject");
@@ -258,7 +280,7 @@ mod tests {
     #[test]
     fn last_definition_wins() {
         let cf = parse("a = 1\na = 2\n");
-        assert_eq!(cf.get(b"a").unwrap().value, b"2");
+        assert_eq!(&cf.get(b"a").unwrap().value[..], b"2");
     }
 
     #[test]

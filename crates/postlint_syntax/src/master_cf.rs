@@ -133,6 +133,11 @@ pub struct MasterCf {
 impl MasterCf {
     /// Parses `src`. Never fails: bad lines become diagnostics and parsing continues.
     pub fn parse(src: &[u8], file: FileId) -> Self {
+        Self::parse_shared(&bytes::Bytes::copy_from_slice(src), file)
+    }
+
+    /// Parses `src` without copying it (see [`logical_lines`]).
+    pub fn parse_shared(src: &bytes::Bytes, file: FileId) -> Self {
         let lines = logical_lines(src, file);
         let mut out = Self {
             services: Vec::with_capacity(lines.lines.len()),

@@ -59,8 +59,8 @@ impl Options {
 /// Checks the two files with `options` (see [`Options`]).
 pub fn report(main: &str, master: &str, options: &Options) -> Result<Report, String> {
     let input = Input {
-        main: Some(SourceFile::new("main.cf", main.as_bytes())),
-        master: Some(SourceFile::new("master.cf", master.as_bytes())),
+        main: Some(SourceFile::new("main.cf", main.as_bytes().to_vec())),
+        master: Some(SourceFile::new("master.cf", master.as_bytes().to_vec())),
         config_directory: None,
     };
     Ok(check(&input, &options.settings()?))

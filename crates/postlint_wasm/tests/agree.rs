@@ -25,8 +25,8 @@ fn example(name: &str) -> (String, String) {
 fn native(main: &str, master: &str, settings: &Settings) -> Value {
     let report = check(
         &Input {
-            main: Some(SourceFile::new("main.cf", main.as_bytes())),
-            master: Some(SourceFile::new("master.cf", master.as_bytes())),
+            main: Some(SourceFile::new("main.cf", main.as_bytes().to_vec())),
+            master: Some(SourceFile::new("master.cf", master.as_bytes().to_vec())),
             config_directory: None,
         },
         settings,

@@ -172,7 +172,7 @@ fn render_human(report: &Report, color: bool) -> String {
     let files: Vec<RenderFile> = report
         .files
         .iter()
-        .map(|f| RenderFile::new(f.id, f.name.clone(), &f.text))
+        .map(|f| RenderFile::shared(f.id, f.name.clone(), &f.text, Some(&f.index)))
         .collect();
     report
         .diagnostics

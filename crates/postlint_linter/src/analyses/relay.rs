@@ -10,13 +10,12 @@
 //! tables whose visible content (`static:`, `inline:`) answers `OK` for forgeable input (sender,
 //! HELO) or for every client. Tables postlint cannot read are given the benefit of the doubt.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use postlint_facts::mynetworks::{Breadth, ComputedBreadth, MynetworksFact};
 use postlint_policy::AnalysisFinding;
 
-use super::restrictions::{EntryKind, classes, classify};
+use super::restrictions::{ClassSet, EntryKind, classes, classify};
 use super::{entries, entry_span};
 use crate::policies::ServiceCtx;
 
@@ -50,7 +49,7 @@ enum Outcome {
 
 struct Walker<'c, 'a> {
     ctx: &'c ServiceCtx<'a>,
-    classes: Rc<HashSet<String>>,
+    classes: Rc<ClassSet>,
     visiting: Vec<String>,
 }
 
@@ -218,8 +217,8 @@ fn permitting(action: &str) -> bool {
 
 /// The startup guard (spec §7.2): smtpd refuses to start unless one of the two lists holds a
 /// working destination check.
-fn guard_satisfied(ctx: &ServiceCtx<'_>, classes: &HashSet<String>) -> bool {
-    fn scan(ctx: &ServiceCtx<'_>, value: &str, classes: &HashSet<String>, depth: usize) -> bool {
+fn guard_satisfied(ctx: &ServiceCtx<'_>, classes: &ClassSet) -> bool {
+    fn scan(ctx: &ServiceCtx<'_>, value: &str, classes: &ClassSet, depth: usize) -> bool {
         if depth > 32 {
             return false;
         }

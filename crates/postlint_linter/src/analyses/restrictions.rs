@@ -1,7 +1,9 @@
 //! smtpd restriction lists: the restrictions Postfix knows, how a list is walked, and the
 //! `unknown-restriction` analysis.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher as _;
 use std::rc::Rc;
 
 use postlint_facts::Params as _;
@@ -127,7 +129,7 @@ pub enum EntryKind {
 }
 
 /// Classifies an entry: restriction names ignore case, class names do not.
-pub fn classify(entry: &str, classes: &HashSet<String>) -> EntryKind {
+pub fn classify(entry: &str, classes: &ClassSet) -> EntryKind {
     let lower = entry.to_ascii_lowercase();
     if classes.contains(entry) {
         EntryKind::Class
@@ -144,21 +146,73 @@ pub fn classify(entry: &str, classes: &HashSet<String>) -> EntryKind {
     }
 }
 
+/// The names of one `smtpd_restriction_classes` value: one copy of the value and a hash index
+/// of where each name is in it. A generated main.cf may declare hundreds of thousands of
+/// classes, and a set of owned names would allocate for each.
+#[derive(Debug)]
+pub struct ClassSet {
+    text: String,
+    hasher: foldhash::fast::RandomState,
+    /// Hash of a name to where the name is in `text`.
+    index: HashMap<u64, (usize, usize), foldhash::fast::RandomState>,
+    /// Names whose hash an earlier, different name already has (practically never).
+    collided: Vec<(usize, usize)>,
+}
+
+impl ClassSet {
+    /// The class names listed in `value`.
+    pub fn new(value: &str) -> Self {
+        let text = value.to_owned();
+        let hasher = foldhash::fast::RandomState::default();
+        let names = entries(&text);
+        let mut index: HashMap<u64, (usize, usize), _> =
+            HashMap::with_capacity_and_hasher(names.len(), foldhash::fast::RandomState::default());
+        let mut collided = Vec::new();
+        let slice = |(start, end): (usize, usize)| text.get(start..end).unwrap_or_default();
+        for (start, name) in names {
+            let span = (start, start + name.len());
+            match index.entry(hasher.hash_one(name)) {
+                Entry::Vacant(v) => {
+                    v.insert(span);
+                }
+                Entry::Occupied(o) => {
+                    if slice(*o.get()) != name && !collided.iter().any(|&c| slice(c) == name) {
+                        collided.push(span);
+                    }
+                }
+            }
+        }
+        Self {
+            text,
+            hasher,
+            index,
+            collided,
+        }
+    }
+
+    fn slice(&self, (start, end): (usize, usize)) -> &str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// Whether `name` is one of the classes (exact case).
+    pub fn contains(&self, name: &str) -> bool {
+        self.index
+            .get(&self.hasher.hash_one(name))
+            .is_some_and(|&span| self.slice(span) == name)
+            || self.collided.iter().any(|&span| self.slice(span) == name)
+    }
+}
+
 /// The restriction classes a service knows (`smtpd_restriction_classes`), shared by every
-/// service with the same list (a generated main.cf may declare hundreds of thousands).
-pub fn classes(ctx: &ServiceCtx<'_>) -> Rc<HashSet<String>> {
+/// service with the same list.
+pub fn classes(ctx: &ServiceCtx<'_>) -> Rc<ClassSet> {
     let value = ctx.get("smtpd_restriction_classes");
     let mut cache = ctx.class_cache.borrow_mut();
-    if let Some((_, set)) = cache.iter().find(|(v, _)| v == value) {
+    if let Some(set) = cache.iter().find(|set| set.text == value) {
         return Rc::clone(set);
     }
-    let set: Rc<HashSet<String>> = Rc::new(
-        entries(value)
-            .into_iter()
-            .map(|(_, e)| e.to_owned())
-            .collect(),
-    );
-    cache.push((value.to_owned(), Rc::clone(&set)));
+    let set = Rc::new(ClassSet::new(value));
+    cache.push(Rc::clone(&set));
     set
 }
 
@@ -223,7 +277,7 @@ mod tests {
 
     #[test]
     fn names_ignore_case_and_classes_do_not() {
-        let classes: HashSet<String> = ["Mine".to_owned()].into();
+        let classes = ClassSet::new("Mine");
         assert_eq!(
             classify("REJECT_UNAUTH_DESTINATION", &classes),
             EntryKind::Plain
@@ -239,6 +293,23 @@ mod tests {
             EntryKind::Table
         );
         assert_eq!(classify("permit_my_networks", &classes), EntryKind::Unknown);
+    }
+
+    #[test]
+    fn class_sets_hold_exactly_the_listed_names() {
+        let set = ClassSet::new("alpha, beta\tgamma,,alpha  Delta");
+        for name in ["alpha", "beta", "gamma", "Delta"] {
+            assert!(set.contains(name), "{name}");
+        }
+        for name in ["", "alph", "alphabeta", "delta", "beta,", "a"] {
+            assert!(!set.contains(name), "{name:?}");
+        }
+        assert!(!ClassSet::new("").contains(""));
+        let many: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
+        let set = ClassSet::new(&many.join(", "));
+        assert!(many.iter().all(|n| set.contains(n)));
+        assert!(!set.contains("c5000"));
+        assert!(set.collided.is_empty());
     }
 
     #[test]
