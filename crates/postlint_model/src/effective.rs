@@ -31,8 +31,8 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use bytes::Bytes;
 use postlint_diagnostics::{FileId, TextRange};
+use postlint_syntax::Bytes;
 use postlint_syntax::expansion::{self, ExpansionOptions, Parsed};
 use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
 
@@ -618,7 +618,7 @@ impl Model {
         // 3. main.cf.
         if let Some(entry) = self.main.get(name) {
             return Some(Binding {
-                text: self.main.text(entry),
+                text: entry.text(),
                 parsed: self.main.parsed(entry),
                 origin: Origin::MainCf {
                     entry: entry.index(),

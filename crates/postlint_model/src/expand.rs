@@ -34,8 +34,8 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use postlint_diagnostics::TextRange;
+use postlint_syntax::Bytes;
 use postlint_syntax::expansion::{CompareOp, Expr, Function, Operand, Parsed, Piece, RefForm};
 
 use crate::effective::{Origin, ReferenceKind, ReferenceStep};

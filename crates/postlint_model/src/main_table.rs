@@ -3,9 +3,10 @@
 //!
 //! A generated main.cf can hold hundreds of thousands of entries (restriction classes, one a
 //! line) of which a check reads few, so an entry costs a fixed-size record and no allocation
-//! of its own: names are kept in one string and values in one buffer. A value is parsed only
-//! when it has a `$` and something needs the parse (an expansion, the model's diagnostics),
-//! once; a value without a `$` is one literal piece, and is not parsed at all.
+//! of its own: names are kept in one string, values are shared slices of the parsed file's
+//! buffer (a reference count each, no copy). A value is parsed only when it has a `$` and
+//! something needs the parse (an expansion, the model's diagnostics), once; a value without a
+//! `$` is one literal piece, and is not parsed at all.
 //!
 //! Names are indexed in two tables. Those of the parameter catalogue (every name Postfix
 //! knows in some release: what expansions, rules and policies mostly ask for) are indexed when
@@ -20,10 +21,10 @@ use std::borrow::Cow;
 use std::hash::BuildHasher as _;
 use std::sync::{Arc, OnceLock};
 
-use bytes::Bytes;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use postlint_diagnostics::TextRange;
+use postlint_syntax::Bytes;
 use postlint_syntax::expansion::{self, ExpansionOptions, Parsed};
 use postlint_syntax::lines::SourceMap;
 use postlint_syntax::{MainCf, PostfixVersion};
@@ -41,8 +42,8 @@ pub(crate) struct MainEntry {
     value_offset: u32,
     /// The name (lossy UTF-8): `start, len` in [`MainTable::names`].
     name: (u32, u32),
-    /// The value: `start, len` in [`MainTable::values`].
-    value: (u32, u32),
+    /// The value, shared with the parsed file.
+    value: Bytes,
     /// The value has a `$`: its index in [`MainTable::exprs`].
     expr: Option<u32>,
     /// A raw parameter (never expanded when loaded).
@@ -57,6 +58,11 @@ impl MainEntry {
     /// Index in [`MainCf::parameters`].
     pub fn index(&self) -> usize {
         self.index as usize
+    }
+
+    /// The value.
+    pub fn text(&self) -> Bytes {
+        self.value.clone()
     }
 }
 
@@ -130,9 +136,6 @@ pub(crate) struct MainTable {
     entries: Vec<MainEntry>,
     /// Every entry's name, one after another.
     names: String,
-    /// Every entry's value, one after another: one copy of the values instead of one
-    /// allocation per entry, and values handed out as slices of it.
-    values: Bytes,
     /// Hashes names for the indexes.
     hasher: foldhash::fast::RandomState,
     /// Entry numbers of catalogue names (the last definition), by the hash of the name.
@@ -188,13 +191,7 @@ impl MainTable {
     /// Every entry of `main` but the read-only ones of `version`.
     pub fn new(main: &MainCf, version: PostfixVersion) -> Self {
         let params = &main.parameters;
-        // The values are pieces of the file, so the end of the last one in the file bounds
-        // their total (a value set by other means than the file only makes the buffer grow).
-        // Reserving more than is written costs nothing: untouched pages are never mapped.
-        // Measuring instead would read every entry twice.
-        let file_end = params.last().map_or(0, |p| p.value_range.end as usize);
         let mut names = String::with_capacity(params.len() * 8);
-        let mut values: Vec<u8> = Vec::with_capacity(file_end);
         let mut entries: Vec<MainEntry> = Vec::with_capacity(params.len());
         let mut exprs = Vec::new();
         let mut known = HashTable::new();
@@ -227,13 +224,12 @@ impl MainTable {
                 value_range: param.value_range,
                 value_offset: param.value_offset,
                 name: name_at,
-                value: (to_u32(values.len()), to_u32(value.len())),
+                value: param.value.clone(),
                 expr,
                 raw: info.is_some_and(|p| p.raw && p.is_builtin(version)),
                 known: info.is_some(),
                 redefined: false,
             });
-            values.extend_from_slice(value);
             if info.is_none() {
                 others_filter.insert(hasher.hash_one(&*name));
             } else if let Some(before) = index_entry(&mut known, &hasher, &entries, &names, at)
@@ -246,7 +242,6 @@ impl MainTable {
             version,
             entries,
             names,
-            values: Bytes::from(values),
             hasher,
             known,
             others: OnceLock::new(),
@@ -322,16 +317,6 @@ impl MainTable {
         slice_of(&self.names, entry.name)
     }
 
-    /// The value of `entry`.
-    pub fn text(&self, entry: &MainEntry) -> Bytes {
-        let (start, len) = (entry.value.0 as usize, entry.value.1 as usize);
-        if start + len <= self.values.len() {
-            self.values.slice(start..start + len)
-        } else {
-            Bytes::new()
-        }
-    }
-
     /// The parsed value of `entry`; `None` when it has no `$` (it is then one literal piece).
     pub fn parsed(&self, entry: &MainEntry) -> Option<Arc<Parsed>> {
         let expr = self.exprs.get(entry.expr? as usize)?;
@@ -344,7 +329,7 @@ impl MainTable {
             let text = self
                 .entries
                 .get(expr.entry as usize)
-                .map(|e| self.text(e))
+                .map(MainEntry::text)
                 .unwrap_or_default();
             Arc::new(expansion::parse(
                 &text,

@@ -362,8 +362,8 @@ fn main_table_keeps_the_last_definition_in_file_order() {
         .collect();
     assert_eq!(indices, [1, 2, 4, 5]);
     assert!(m.main.get("process_id").is_none());
-    assert_eq!(&m.main.text(m.main.get("a").unwrap())[..], b"$b x");
-    assert_eq!(&m.main.text(m.main.get("c").unwrap())[..], b"y");
+    assert_eq!(&m.main.get("a").unwrap().text()[..], b"$b x");
+    assert_eq!(&m.main.get("c").unwrap().text()[..], b"y");
     let with_dollar: Vec<&str> = m.main.with_dollar().map(|(e, _)| m.main.name(e)).collect();
     assert_eq!(with_dollar, ["b", "a", "\u{fffd}"]);
     // Ranges inside a value map to the file as the parsed entry maps them, continuation
