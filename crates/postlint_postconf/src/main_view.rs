@@ -78,13 +78,16 @@ pub(crate) fn show_nondefault(
         }
         print_line(stdout, &line);
     };
+    let printed = usage.printed(config);
     if names.is_empty() {
-        for (name, value) in &usage.printed {
+        for &(name, value) in &printed {
             emit(name, value, &mut out.stdout);
         }
     } else {
         for name in names {
-            if let Some(value) = usage.printed.get(name.as_bytes()) {
+            if let Ok(i) = printed.binary_search_by(|&(n, _)| n.cmp(name.as_bytes()))
+                && let Some(&(_, value)) = printed.get(i)
+            {
                 emit(name.as_bytes(), value, &mut out.stdout);
             }
         }

@@ -12,7 +12,9 @@
 //! The outcome is kept as structured [`Finding`]s with spans; postconf's own warning lines are
 //! a rendering of them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher as _;
 
 /// Sets and maps of parameter names, hashed with foldhash (fast, seeded per process).
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
@@ -22,7 +24,7 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 use postlint_diagnostics::{Diagnostic, FileId, TextRange};
 use postlint_syntax::expansion::{self, ExpansionOptions};
 use postlint_syntax::master_cf::Override;
-use postlint_syntax::{PostfixVersion, SYNTAX_CODE, SYNTAX_RULE};
+use postlint_syntax::{Parameter, PostfixVersion, SYNTAX_CODE, SYNTAX_RULE};
 
 use crate::{Config, MAIN_CF, MASTER_CF};
 
@@ -57,8 +59,11 @@ pub struct Finding {
 /// The outcome of postconf's bookkeeping over both files.
 #[derive(Debug, Default)]
 pub struct Usage {
-    /// main.cf names, last value each, that `-n` prints.
-    pub printed: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The main.cf entries `-n` prints, in no particular order (see [`Usage::printed`]): an
+    /// index into `Config::main.parameters`, or its length for the `config_directory` that
+    /// `-c` sets. Indices instead of copies: a large main.cf is not copied for a view that
+    /// `check` never shows.
+    printed: Vec<u32>,
     /// Findings: master.cf ones first, then main.cf ones, each group in name order.
     pub findings: Vec<Finding>,
     /// A malformed `$` expression in a built-in parameter's value: postconf stops.
@@ -66,6 +71,19 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// The main.cf names `-n` prints, with the last value of each, in name order. `config`
+    /// is the configuration this bookkeeping was run on.
+    pub fn printed<'c>(&self, config: &'c Config) -> Vec<(&'c [u8], &'c [u8])> {
+        let mut out: Vec<(&[u8], &[u8])> = self
+            .printed
+            .iter()
+            .filter_map(|&slot| main_entry(config, slot as usize))
+            .collect();
+        // Each name is printed once: no ties.
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
     /// The findings as postconf prints them (without the `postconf: warning: ` prefix).
     pub fn warnings(&self, config_directory: &str) -> Vec<String> {
         self.findings
@@ -92,6 +110,23 @@ impl Usage {
             })
             .collect()
     }
+}
+
+/// [`postlint_params::lookup`] of a name as bytes, for every name of main.cf: with its own
+/// index, a name need not be checked for UTF-8 first (no parameter name has other bytes than
+/// ASCII, so the lossy text of any other name would not be found either).
+fn lookup_bytes(name: &[u8]) -> Option<&'static postlint_params::ParamInfo> {
+    static INDEX: std::sync::OnceLock<HashMap<&'static [u8], &'static postlint_params::ParamInfo>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            postlint_params::all()
+                .iter()
+                .map(|p| (p.name.as_bytes(), p))
+                .collect()
+        })
+        .get(name)
+        .copied()
 }
 
 /// Whether `name` is a built-in parameter of `version`.
@@ -145,12 +180,47 @@ fn compute_legacy_names(version: PostfixVersion) -> HashSet<String> {
     out
 }
 
+/// Whether the `:` at `colon` in `value` follows a legacy database type (`ldap:`): what a
+/// table reference that [`dbms_names`] finds names has.
+fn after_dbms_type(value: &[u8], colon: usize) -> bool {
+    value.get(..colon).is_some_and(|head| {
+        postlint_params::postconf_rules::LEGACY_DBMS_TYPES
+            .iter()
+            .any(|kind| head.ends_with(kind.as_bytes()))
+    })
+}
+
+/// What a value may name, found by [`scan_value`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Scan {
+    /// The value has a `$`: it may have references.
+    refs: bool,
+    /// The value may name a legacy database-client table (see [`after_dbms_type`]).
+    tables: bool,
+}
+
+/// What `value` may name, in one pass: this runs for every value of main.cf, and most have
+/// neither references nor tables.
+fn scan_value(value: &[u8]) -> Scan {
+    let mut scan = Scan::default();
+    for at in memchr::memchr2_iter(b'$', b':', value) {
+        if value.get(at) == Some(&b'$') {
+            scan.refs = true;
+        } else {
+            scan.tables = scan.tables || after_dbms_type(value, at);
+        }
+        if scan.refs && scan.tables {
+            break;
+        }
+    }
+    scan
+}
+
 /// Names a legacy database-client table reference makes valid.
 fn dbms_names(value: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     // Only tokens with a `:` can name a table: find each `:` and widen it to its token (the
-    // separators are ASCII), so the rest of the value is scanned once, quickly. This runs for
-    // every value of main.cf.
+    // separators are ASCII), so the rest of the value is scanned once, quickly.
     let separator = |b: &u8| matches!(b, b' ' | b',' | b'\t' | b'\r' | b'\n' | b'{' | b'}');
     let mut from = 0;
     while let Some(colon) = value
@@ -198,12 +268,31 @@ fn dbms_names(value: &[u8]) -> Vec<String> {
     out
 }
 
-/// Splits a list on Postfix's list separators.
-fn split_list(text: &str) -> Vec<String> {
-    text.split([',', ' ', '\t', '\r', '\n'])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// The items of a list, split on Postfix's list separators, borrowed. (Splitting the bytes:
+/// a `char` pattern decodes every character, and a class list may be megabytes long.)
+fn list_items(text: &str) -> impl Iterator<Item = &str> {
+    let separator = |b: &u8| matches!(b, b',' | b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + bytes.get(at..)?.iter().position(|b| !separator(b))?;
+        let end = bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(separator))
+            .map_or(bytes.len(), |i| start + i);
+        at = end;
+        // The separators are ASCII, so both ends are character boundaries.
+        text.get(start..end)
+    })
+}
+
+/// `bytes` as text, lossy for non-UTF-8 bytes ([`String::from_utf8_lossy`], quicker for the
+/// common valid case).
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// The file range of bytes `inner` of an override's value (the whole value when the value's
@@ -219,85 +308,334 @@ fn override_value_range(ov: &Override, inner: TextRange) -> TextRange {
     }
 }
 
-/// One main.cf entry in the dictionary: its value and where it is (`None` for the
-/// `config_directory` that `-c` sets).
-struct MainEntry<'a> {
-    value: &'a [u8],
-    index: Option<usize>,
+/// What the bookkeeping knows about one main.cf slot: a parameter of `config.main` by
+/// index, then one more for the `config_directory` that `-c` sets (see [`main_entry`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// Where the name is in [`Dictionary::names`].
+    start: u32,
+    /// The length of the name.
+    len: u32,
+    /// The definition in force: the last one of its name, and not a read-only assignment.
+    live: bool,
+    /// The name is referenced with `$`, or is a restriction class, somewhere.
+    valid: bool,
+    /// What the parameter table says of the name.
+    known: Known,
+    /// What the value may name.
+    value: Scan,
 }
 
-/// One `-o` in a master.cf name space, with the override that set it last.
-struct LocalEntry<'a> {
-    value: Vec<u8>,
-    at: &'a Override,
+/// What the parameter table says of a name.
+#[derive(Debug, Clone, Copy, Default)]
+struct Known {
+    /// A built-in parameter of the target release.
+    builtin: bool,
+    /// A parameter whose value is not expanded.
+    raw: bool,
 }
+
+/// The name and value of main.cf slot `slot` (see [`Slot`]).
+fn main_entry(config: &Config, slot: usize) -> Option<(&[u8], &[u8])> {
+    match config.main.parameters.get(slot) {
+        Some(p) => Some((&p.name[..], &p.value[..])),
+        None if slot == config.main.parameters.len() => config
+            .config_directory
+            .as_deref()
+            .map(|dir| (b"config_directory".as_slice(), dir.as_bytes())),
+        None => None,
+    }
+}
+
+/// main.cf as postconf's dictionary: every name to the slot of its definition in force.
+///
+/// A main.cf may have hundreds of thousands of names (one per restriction class), each looked
+/// up at least twice in no particular order. So the lookups stay within a few compact arrays
+/// that the processor's caches hold: the table has only slot numbers (four bytes each), and
+/// the names it compares are copied one after the other into [`Dictionary::names`]. (A map
+/// keyed by the names where the parsed files keep them would reach into all of a large
+/// main.cf's memory at random, a cache miss each time.)
+struct Dictionary {
+    /// One per slot.
+    slots: Vec<Slot>,
+    /// Every name, one after the other.
+    names: Vec<u8>,
+    /// Slot numbers of the names in force, hashed by their name.
+    index: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Dictionary {
+    /// Reads main.cf (after `-c`'s `config_directory`) as postconf does, the last definition
+    /// of a name winning; returns the read-only names apart. Each value is scanned for
+    /// references on the way, so that a large main.cf is read once.
+    fn new(config: &Config, version: PostfixVersion) -> (Self, Vec<&[u8]>) {
+        let count = config.main.parameters.len() + 1;
+        let mut dictionary = Self {
+            slots: vec![Slot::default(); count],
+            names: Vec::new(),
+            index: hashbrown::HashTable::with_capacity(count),
+            hasher: foldhash::fast::RandomState::default(),
+        };
+        let mut read_only = Vec::new();
+        // The `config_directory` slot is the last but read first.
+        let dir = count - 1;
+        let order = config.config_directory.iter().map(|_| dir).chain(0..dir);
+        for i in order {
+            // Slot numbers and name offsets fit: every parameter takes at least a byte of a
+            // file whose offsets are `u32`.
+            let Some((name, value)) = main_entry(config, i) else {
+                continue;
+            };
+            let (Ok(number), Ok(start), Ok(len)) = (
+                u32::try_from(i),
+                u32::try_from(dictionary.names.len()),
+                u32::try_from(name.len()),
+            ) else {
+                continue;
+            };
+            let Self {
+                slots,
+                names,
+                index,
+                hasher,
+            } = &mut dictionary;
+            let hash = hasher.hash_one(name);
+            let same = |&j: &u32| name_in(slots, names, j) == Some(name);
+            let rehash = |&j: &u32| hasher.hash_one(name_in(slots, names, j).unwrap_or_default());
+            let known = match index.entry(hash, same, rehash) {
+                hashbrown::hash_table::Entry::Occupied(mut e) => {
+                    let earlier = std::mem::replace(e.get_mut(), number);
+                    slots.get_mut(earlier as usize).map(|s| {
+                        let known = *s;
+                        s.live = false;
+                        known
+                    })
+                }
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(number);
+                    None
+                }
+            };
+            let slot = known.unwrap_or_else(|| {
+                let info = lookup_bytes(name);
+                let builtin = info.is_some_and(|p| p.is_builtin(version));
+                if builtin && info.is_some_and(|p| p.read_only) {
+                    read_only.push(name);
+                }
+                Slot {
+                    live: true,
+                    known: Known {
+                        builtin,
+                        raw: info.is_some_and(|p| p.raw),
+                    },
+                    ..Slot::default()
+                }
+            });
+            names.extend_from_slice(name);
+            if let Some(s) = slots.get_mut(i) {
+                *s = Slot {
+                    start,
+                    len,
+                    value: scan_value(value),
+                    ..slot
+                };
+            }
+        }
+        (dictionary, read_only)
+    }
+
+    /// The name in slot `slot`.
+    fn name(&self, slot: usize) -> Option<&[u8]> {
+        u32::try_from(slot)
+            .ok()
+            .and_then(|j| name_in(&self.slots, &self.names, j))
+    }
+
+    /// The slot of the definition of `name` in force.
+    fn get(&self, name: &[u8]) -> Option<usize> {
+        let hash = self.hasher.hash_one(name);
+        self.index
+            .find(hash, |&j| {
+                name_in(&self.slots, &self.names, j) == Some(name)
+            })
+            .map(|&j| j as usize)
+    }
+
+    /// Drops `name` (a read-only assignment); the slot it was in force in.
+    fn remove(&mut self, name: &[u8]) -> Option<usize> {
+        let hash = self.hasher.hash_one(name);
+        let (slots, names) = (&self.slots, &self.names);
+        let (j, _) = self
+            .index
+            .find_entry(hash, |&j| name_in(slots, names, j) == Some(name))
+            .ok()?
+            .remove();
+        let slot = j as usize;
+        if let Some(s) = self.slots.get_mut(slot) {
+            s.live = false;
+        }
+        Some(slot)
+    }
+
+    /// The number of names in force.
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+}
+
+/// The name of slot `j` of `slots`, kept in `names`.
+fn name_in<'n>(slots: &[Slot], names: &'n [u8], j: u32) -> Option<&'n [u8]> {
+    let slot = slots.get(j as usize)?;
+    let start = slot.start as usize;
+    names.get(start..start + slot.len as usize)
+}
+
+/// One master.cf name space: one literal `name/type` (duplicate entries share one).
+struct Space<'a> {
+    /// `name/type`.
+    key: String,
+    /// Its `-o` parameters, each with the override that set it last.
+    params: BTreeMap<&'a [u8], &'a Override>,
+    /// Its names that a reference or a restriction class puts in use.
+    valid: HashSet<String>,
+}
+
+/// Where a master.cf `-o` name is set: the index of a [`Space`], and whether the name's bytes
+/// are its text exactly (they are not when it is not UTF-8 and was read lossily).
+type LocalSite = (usize, bool);
 
 /// The state of one bookkeeping run.
 struct Books<'a> {
+    config: &'a Config,
     version: PostfixVersion,
-    main: BTreeMap<&'a [u8], MainEntry<'a>>,
-    /// The names of `main`, for the many membership tests (a hash lookup instead of a walk
-    /// down the tree).
-    main_names: HashSet<&'a [u8]>,
-    /// master.cf name spaces, one per literal `name/type` (duplicate entries share one).
-    local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'a>>>,
+    main: Dictionary,
+    /// master.cf name spaces, in key order.
+    spaces: Vec<Space<'a>>,
+    /// Every `-o` name (lossy text) and where it is set, for the many lookups from main.cf.
+    local_names: HashMap<Cow<'a, str>, Vec<LocalSite>>,
+    /// Legacy and service-derived names.
     table: HashSet<String>,
-    valid_global: HashSet<String>,
-    valid_local: HashMap<String, HashSet<String>>,
     /// Undefined names and where each was first referenced.
     undefined: BTreeMap<String, (FileId, TextRange, Option<String>)>,
 }
 
-impl Books<'_> {
+impl<'a> Books<'a> {
     fn in_table(&self, name: &str) -> bool {
         is_builtin(name, self.version) || self.table.contains(name)
     }
 
-    /// A `$name` in a `-o` value of the name space `key` (or a class listed there).
-    fn flag_local(&mut self, key: &str, name: &str, at: Option<(FileId, TextRange)>) {
-        if self
-            .local
-            .get(key)
-            .is_some_and(|p| p.contains_key(name.as_bytes()))
-        {
-            self.valid_local
-                .entry(key.to_owned())
-                .or_default()
-                .insert(name.to_owned());
-        } else if self.main_names.contains(name.as_bytes()) {
-            self.valid_global.insert(name.to_owned());
-        } else if let Some((file, range)) = at
-            && !self.in_table(name)
-        {
-            self.undefined
-                .entry(name.to_owned())
-                .or_insert((file, range, Some(key.to_owned())));
+    /// [`Books::in_table`] for main.cf name `name` in `slot`, whose built-in status is known.
+    fn slot_in_table(&self, slot: Slot, name: &[u8]) -> bool {
+        slot.known.builtin || self.table.contains(text(name).as_ref())
+    }
+
+    /// The value in force of main.cf name `name`.
+    fn main_value(&self, name: &[u8]) -> Option<&'a [u8]> {
+        let slot = self.main.get(name)?;
+        main_entry(self.config, slot).map(|(_, value)| value)
+    }
+
+    /// Whether a main.cf name that is not UTF-8 is in use through its lossy text (names are
+    /// compared as text throughout the bookkeeping, and a reference is always UTF-8).
+    fn lossy_valid(&self, name: &[u8]) -> bool {
+        match text(name) {
+            Cow::Borrowed(_) => false,
+            Cow::Owned(text) => self
+                .main
+                .get(text.as_bytes())
+                .and_then(|i| self.main.slots.get(i))
+                .is_some_and(|s| s.valid),
         }
     }
 
-    /// A `$name` in a main.cf value: it validates main.cf and every master.cf name space.
-    fn flag_main(&mut self, name: &str, at: Option<(FileId, TextRange)>) {
-        let mut supplied = false;
-        if self.main_names.contains(name.as_bytes()) {
-            supplied = true;
-            self.valid_global.insert(name.to_owned());
+    /// Marks the main.cf name `name` as in use; whether main.cf sets it.
+    fn use_main(&mut self, name: &[u8]) -> bool {
+        self.use_main_near(name, None)
+    }
+
+    /// [`Books::use_main`], trying slot `near` first: the slot where `name` is probably in
+    /// force. (Restriction classes are mostly defined in the order they are listed, and
+    /// comparing the name in the slot after the previous class saves a lookup in a table
+    /// of a size where most lookups miss the processor's caches.)
+    fn use_main_near(&mut self, name: &[u8], near: Option<&mut usize>) -> bool {
+        let hinted = near.as_ref().and_then(|&&mut i| {
+            self.main
+                .slots
+                .get(i)
+                .is_some_and(|s| s.live && self.main.name(i) == Some(name))
+                .then_some(i)
+        });
+        // A live slot is the one in force for its name.
+        let found = hinted.or_else(|| self.main.get(name));
+        if let (Some(found), Some(near)) = (found, near) {
+            *near = found + 1;
         }
-        for (key, params) in &self.local {
-            if params.contains_key(name.as_bytes()) {
-                supplied = true;
-                self.valid_local
-                    .entry(key.clone())
-                    .or_default()
-                    .insert(name.to_owned());
+        match found {
+            Some(i) => {
+                if let Some(slot) = self.main.slots.get_mut(i) {
+                    slot.valid = true;
+                }
+                true
             }
+            None => false,
         }
-        if !supplied
-            && let Some((file, range)) = at
+    }
+
+    /// Records `name` as undefined at `at` unless it is known or already recorded.
+    fn undefined_at(&mut self, name: &str, at: Option<(FileId, TextRange)>, key: Option<&str>) {
+        if let Some((file, range)) = at
+            && !self.undefined.contains_key(name)
             && !self.in_table(name)
         {
             self.undefined
-                .entry(name.to_owned())
-                .or_insert((file, range, None));
+                .insert(name.to_owned(), (file, range, key.map(str::to_owned)));
+        }
+    }
+
+    /// A `$name` in a `-o` value of name space `space` (or a class listed there).
+    fn flag_local(&mut self, space: usize, name: &str, at: Option<(FileId, TextRange)>) {
+        let Some(s) = self.spaces.get_mut(space) else {
+            return;
+        };
+        if s.params.contains_key(name.as_bytes()) {
+            s.valid.insert(name.to_owned());
+            return;
+        }
+        if self.use_main(name.as_bytes()) {
+            return;
+        }
+        let key = self.spaces.get(space).map(|s| s.key.clone());
+        self.undefined_at(name, at, key.as_deref());
+    }
+
+    /// A `$name` in a main.cf value (or, with `class`, a restriction class named in main.cf):
+    /// it validates main.cf and every master.cf name space. A class also validates `-o`
+    /// names whose lossy text is the class.
+    ///
+    /// `near` is where a class is probably defined (see [`Books::use_main_near`]).
+    fn flag_main(
+        &mut self,
+        name: &str,
+        at: Option<(FileId, TextRange)>,
+        class: bool,
+        near: Option<&mut usize>,
+    ) {
+        let mut supplied = self.use_main_near(name.as_bytes(), near);
+        if !self.local_names.is_empty()
+            && let Some(sites) = self.local_names.get(name)
+        {
+            for &(space, exact) in sites {
+                if (exact || class)
+                    && let Some(s) = self.spaces.get_mut(space)
+                {
+                    s.valid.insert(name.to_owned());
+                }
+                supplied |= exact;
+            }
+        }
+        if !supplied {
+            self.undefined_at(name, at, None);
         }
     }
 
@@ -319,185 +657,208 @@ impl Books<'_> {
                 expansion::Piece::Ref(reference) => {
                     if let expansion::RefForm::Name { name, .. } = &reference.form
                         && depth < expansion::MAX_NESTING
-                        && let Some(entry) = self.main.get(name.as_bytes())
+                        && let Some(value) = self.main_value(name.as_bytes())
                     {
-                        self.expand_main(entry.value, depth + 1, out);
+                        self.expand_main(value, depth + 1, out);
                     }
                 }
             }
         }
     }
+
+    /// [`Books::expand_main`] of a whole value; borrowed when there is nothing to expand.
+    fn expanded(&self, value: &'a [u8]) -> Cow<'a, str> {
+        if memchr::memchr(b'$', value).is_some() {
+            let mut out = String::new();
+            self.expand_main(value, 0, &mut out);
+            Cow::Owned(out)
+        } else {
+            text(value)
+        }
+    }
+}
+
+/// A finding about the assignment `p` in main.cf, with the name's bytes to sort it by.
+fn main_finding(kind: FindingKind, p: &Parameter) -> (&[u8], Finding) {
+    (
+        &p.name[..],
+        Finding {
+            kind,
+            name: text(&p.name).into_owned(),
+            value: text(&p.value).into_owned(),
+            file: MAIN_CF,
+            range: p.name_range,
+            service: None,
+        },
+    )
 }
 
 /// Runs postconf's bookkeeping for `config`.
 pub fn usage(config: &Config) -> Usage {
     let version = config.version;
+    let params = &config.main.parameters;
     let mut usage = Usage::default();
+    let mut master_findings = Vec::new();
+    let mut main_findings = Vec::new();
+    // main.cf findings of one kind, with the name's bytes to sort them by.
+    let mut named_findings: Vec<(&[u8], Finding)> = Vec::new();
+    let flush = |named: &mut Vec<(&[u8], Finding)>, out: &mut Vec<Finding>| {
+        named.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out.extend(named.drain(..).map(|(_, f)| f));
+    };
 
-    // Borrowed from the parsed files; built in one pass from (name, entry) pairs, the last
-    // definition of a name winning as in postconf.
-    let main: BTreeMap<&[u8], MainEntry<'_>> = config
-        .config_directory
-        .iter()
-        .map(|dir| {
-            (
-                b"config_directory".as_slice(),
-                MainEntry {
-                    value: dir.as_bytes(),
-                    index: None,
-                },
-            )
-        })
-        .chain(config.main.parameters.iter().enumerate().map(|(index, p)| {
-            (
-                &p.name[..],
-                MainEntry {
-                    value: &p.value,
-                    index: Some(index),
-                },
-            )
-        }))
-        .collect();
-    let mut local: BTreeMap<String, BTreeMap<Vec<u8>, LocalEntry<'_>>> = BTreeMap::new();
+    // Read-only assignments are reported and dropped, as postconf does.
+    let (mut main, read_only) = Dictionary::new(config, version);
+    for name in read_only {
+        let Some(slot) = main.remove(name) else {
+            continue;
+        };
+        if let Some(p) = params.get(slot) {
+            named_findings.push(main_finding(FindingKind::ReadOnly, p));
+        }
+    }
+    flush(&mut named_findings, &mut main_findings);
+
+    let mut local: BTreeMap<String, BTreeMap<&[u8], &Override>> = BTreeMap::new();
     let mut table = legacy_names(version);
     for service in &config.master.services {
         let name = service.name().as_str().into_owned();
         for suffix in postlint_params::service_derived_suffixes(&service.command().as_str()) {
             table.insert(format!("{name}{suffix}"));
         }
-        for ov in &service.overrides {
-            local.entry(service.key()).or_default().insert(
-                ov.name.clone(),
-                LocalEntry {
-                    value: ov.value.clone(),
-                    at: ov,
-                },
-            );
+        if !service.overrides.is_empty() {
+            let space = local.entry(service.key()).or_default();
+            for ov in &service.overrides {
+                space.insert(&ov.name[..], ov);
+            }
         }
     }
-    let mut books = Books {
-        version,
-        main,
-        main_names: HashSet::default(),
-        local,
-        table,
-        valid_global: HashSet::default(),
-        valid_local: HashMap::default(),
-        undefined: BTreeMap::new(),
-    };
-
-    // Read-only assignments are reported and dropped, as postconf does.
-    let mut master_findings = Vec::new();
-    let mut main_findings = Vec::new();
-    books.main.retain(|name, entry| {
-        let name_s = String::from_utf8_lossy(name);
-        if !is_read_only(&name_s, version) {
-            return true;
-        }
-        if let Some(p) = entry.index.and_then(|i| config.main.parameters.get(i)) {
-            main_findings.push(Finding {
-                kind: FindingKind::ReadOnly,
-                name: name_s.into_owned(),
-                value: String::from_utf8_lossy(entry.value).into_owned(),
-                file: MAIN_CF,
-                range: p.name_range,
-                service: None,
-            });
-        }
-        false
-    });
-    for (key, params) in &mut books.local {
-        params.retain(|name, entry| {
-            let name_s = String::from_utf8_lossy(name);
+    for (key, params) in &mut local {
+        params.retain(|name, ov| {
+            let name_s = text(name);
             if !is_read_only(&name_s, version) {
                 return true;
             }
             master_findings.push(Finding {
                 kind: FindingKind::ReadOnly,
                 name: name_s.into_owned(),
-                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                value: text(&ov.value).into_owned(),
                 file: MASTER_CF,
-                range: entry.at.name_range,
+                range: ov.name_range,
                 service: Some(key.clone()),
             });
             false
         });
     }
-
-    books.main_names = books.main.keys().copied().collect();
-
-    // Restriction classes named in main.cf (after expansion against main.cf).
-    let classes: Vec<String> = books
-        .main
-        .get(b"smtpd_restriction_classes".as_slice())
-        .map(|entry| {
-            let mut out = String::new();
-            books.expand_main(entry.value, 0, &mut out);
-            split_list(&out)
+    let spaces: Vec<Space<'_>> = local
+        .into_iter()
+        .map(|(key, params)| Space {
+            key,
+            params,
+            valid: HashSet::default(),
         })
-        .unwrap_or_default();
+        .collect();
+    let mut local_names: HashMap<Cow<'_, str>, Vec<LocalSite>> = HashMap::default();
+    for (i, space) in spaces.iter().enumerate() {
+        for name in space.params.keys() {
+            let name_s = text(name);
+            let exact = matches!(name_s, Cow::Borrowed(_));
+            local_names.entry(name_s).or_default().push((i, exact));
+        }
+    }
+    let mut books = Books {
+        config,
+        version,
+        main,
+        spaces,
+        local_names,
+        table,
+        undefined: BTreeMap::new(),
+    };
 
-    // master.cf name spaces: restriction classes, then the references in each -o value.
-    let keys: Vec<String> = books.local.keys().cloned().collect();
-    for key in &keys {
+    // master.cf name spaces: their restriction classes, then the references in each -o value.
+    for space in 0..books.spaces.len() {
         let mut refs: Vec<(String, Option<(FileId, TextRange)>)> = Vec::new();
-        if let Some(params) = books.local.get(key) {
-            if let Some(entry) = params.get(b"smtpd_restriction_classes".as_slice()) {
-                let at = Some((MASTER_CF, entry.at.value_range));
-                refs.extend(
-                    split_list(&String::from_utf8_lossy(&entry.value))
-                        .into_iter()
-                        .map(|c| (c, at)),
-                );
+        if let Some(s) = books.spaces.get(space) {
+            if let Some(ov) = s.params.get(b"smtpd_restriction_classes".as_slice()) {
+                let at = Some((MASTER_CF, ov.value_range));
+                refs.extend(list_items(&text(&ov.value)).map(|c| (c.to_owned(), at)));
             }
-            for (name, entry) in params {
-                let name_s = String::from_utf8_lossy(name).into_owned();
-                if classes.contains(&name_s) {
-                    books
-                        .valid_local
-                        .entry(key.clone())
-                        .or_default()
-                        .insert(name_s.clone());
-                }
+            for (name, ov) in &s.params {
+                let name_s = text(name);
                 if is_raw(&name_s) && books.in_table(&name_s) {
                     continue;
                 }
-                let parsed = expansion::parse(&entry.value, ExpansionOptions { version });
+                let parsed = expansion::parse(&ov.value, ExpansionOptions { version });
                 for (r, range) in parsed.expr.reference_spans() {
-                    let at = (MASTER_CF, override_value_range(entry.at, range));
+                    let at = (MASTER_CF, override_value_range(ov, range));
                     refs.push((r.to_owned(), Some(at)));
                 }
                 // Database-client names exist only for compatibility: never "undefined".
-                refs.extend(dbms_names(&entry.value).into_iter().map(|n| (n, None)));
+                refs.extend(dbms_names(&ov.value).into_iter().map(|n| (n, None)));
             }
         }
         for (name, at) in refs {
-            books.flag_local(key, &name, at);
+            books.flag_local(space, &name, at);
         }
     }
 
-    // main.cf: restriction classes, then every value's references.
-    let class_at = books
-        .main
-        .get(b"smtpd_restriction_classes".as_slice())
-        .and_then(|e| e.index)
-        .and_then(|i| config.main.parameters.get(i))
+    // main.cf: restriction classes (after expansion against main.cf), then every value's
+    // references.
+    let classes = books.main.get(b"smtpd_restriction_classes");
+    let class_at = classes
+        .and_then(|i| params.get(i))
         .map(|p| (MAIN_CF, p.value_range));
-    for class in &classes {
-        books.flag_main(class, class_at);
+    if let Some(value) = classes
+        .and_then(|i| main_entry(config, i))
+        .map(|(_, value)| books.expanded(value))
+    {
+        let mut near = 0;
+        for class in list_items(&value) {
+            books.flag_main(class, class_at, true, Some(&mut near));
+        }
     }
-    let mut refs: Vec<(String, Option<(FileId, TextRange)>)> = Vec::new();
-    for (name, entry) in &books.main {
-        let name_s = String::from_utf8_lossy(name).into_owned();
-        if books.in_table(&name_s) && is_raw(&name_s) {
+    // Only values with a `$` have references, and only those with a `:` table names. The
+    // order of the references matters (the first one of an undefined name is reported), so
+    // the values with a `$` are visited in name order; table names only validate.
+    let mut with_refs: Vec<(&[u8], usize)> = Vec::new();
+    let mut table_names: Vec<String> = Vec::new();
+    for (i, &slot) in books.main.slots.iter().enumerate() {
+        if !slot.live || !slot.value.refs && !slot.value.tables {
             continue;
         }
-        let parsed = expansion::parse(entry.value, ExpansionOptions { version });
-        let param = entry.index.and_then(|i| config.main.parameters.get(i));
+        let Some((name, value)) = main_entry(config, i) else {
+            continue;
+        };
+        if slot.known.raw && books.slot_in_table(slot, name) {
+            continue;
+        }
+        if slot.value.refs {
+            with_refs.push((name, i));
+        }
+        if slot.value.tables {
+            // Database-client names exist only for compatibility: never "undefined".
+            table_names.extend(dbms_names(value));
+        }
+    }
+    for name in &table_names {
+        books.flag_main(name, None, false, None);
+    }
+    with_refs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (name, i) in with_refs {
+        let Some((_, value)) = main_entry(config, i) else {
+            continue;
+        };
+        let parsed = expansion::parse(value, ExpansionOptions { version });
+        let param = params.get(i);
         if !parsed.errors.is_empty()
-            && books.in_table(&name_s)
             && usage.fatal.is_none()
             && let Some(p) = param
+            && books
+                .main
+                .slots
+                .get(i)
+                .is_some_and(|&slot| books.slot_in_table(slot, name))
         {
             let first = parsed.errors.first();
             let detail = first.map_or_else(String::new, |e| e.message.clone());
@@ -507,7 +868,7 @@ pub fn usage(config: &Config) -> Usage {
                     SYNTAX_RULE,
                     SYNTAX_CODE,
                     postlint_diagnostics::Severity::Error,
-                    format!("macro processing error in `{name_s}`: {detail}"),
+                    format!("macro processing error in `{}`: {detail}", text(name)),
                     MAIN_CF,
                     at,
                 )
@@ -518,30 +879,24 @@ pub fn usage(config: &Config) -> Usage {
         }
         for (r, range) in parsed.expr.reference_spans() {
             let at = param.map(|p| (MAIN_CF, p.value_file_range(range)));
-            refs.push((r.to_owned(), at));
+            books.flag_main(r, at, false, None);
         }
-        // Database-client names exist only for compatibility: never "undefined".
-        refs.extend(dbms_names(entry.value).into_iter().map(|n| (n, None)));
-    }
-    for (name, at) in refs {
-        books.flag_main(&name, at);
     }
 
     // Unused parameters, then undefined references, master.cf before main.cf.
-    for (key, params) in &books.local {
-        let valid = books.valid_local.get(key);
-        for (name, entry) in params {
-            let name_s = String::from_utf8_lossy(name);
-            if books.in_table(&name_s) || valid.is_some_and(|v| v.contains(name_s.as_ref())) {
+    for space in &books.spaces {
+        for (name, ov) in &space.params {
+            let name_s = text(name);
+            if books.in_table(&name_s) || space.valid.contains(name_s.as_ref()) {
                 continue;
             }
             master_findings.push(Finding {
                 kind: FindingKind::Unused,
                 name: name_s.into_owned(),
-                value: String::from_utf8_lossy(&entry.value).into_owned(),
+                value: text(&ov.value).into_owned(),
                 file: MASTER_CF,
-                range: entry.at.name_range,
-                service: Some(key.clone()),
+                range: ov.name_range,
+                service: Some(space.key.clone()),
             });
         }
     }
@@ -560,25 +915,29 @@ pub fn usage(config: &Config) -> Usage {
             main_findings.push(finding);
         }
     }
-    // In name order already: collected in one bulk build.
-    let mut printed = Vec::new();
-    for (name, entry) in &books.main {
-        let name_s = String::from_utf8_lossy(name);
-        if books.in_table(&name_s) || books.valid_global.contains(name_s.as_ref()) {
-            printed.push((name.to_vec(), entry.value.to_vec()));
-        } else if let Some(p) = entry.index.and_then(|i| config.main.parameters.get(i)) {
-            main_findings.push(Finding {
-                kind: FindingKind::Unused,
-                name: name_s.into_owned(),
-                value: String::from_utf8_lossy(entry.value).into_owned(),
-                file: MAIN_CF,
-                range: p.name_range,
-                service: None,
-            });
+    usage.printed.reserve_exact(books.main.len());
+    for (i, &slot) in books.main.slots.iter().enumerate() {
+        if !slot.live {
+            continue;
+        }
+        let Ok(number) = u32::try_from(i) else {
+            continue;
+        };
+        if slot.valid {
+            usage.printed.push(number);
+            continue;
+        }
+        let Some((name, _)) = main_entry(config, i) else {
+            continue;
+        };
+        if books.slot_in_table(slot, name) || books.lossy_valid(name) {
+            usage.printed.push(number);
+        } else if let Some(p) = params.get(i) {
+            named_findings.push(main_finding(FindingKind::Unused, p));
         }
     }
-    usage.printed = printed.into_iter().collect();
-    usage.findings.extend(master_findings);
+    flush(&mut named_findings, &mut main_findings);
+    usage.findings = master_findings;
     usage.findings.extend(main_findings);
     usage
 }
@@ -586,6 +945,141 @@ pub fn usage(config: &Config) -> Usage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(main: &str, master: &str, dir: Option<&str>) -> Config {
+        Config::parse(
+            main.as_bytes(),
+            master.as_bytes(),
+            dir.map(str::to_owned),
+            PostfixVersion::V3_11,
+        )
+    }
+
+    fn printed(main: &str, dir: Option<&str>) -> Vec<(String, String)> {
+        let config = config(main, "", dir);
+        usage(&config)
+            .printed(&config)
+            .into_iter()
+            .map(|(n, v)| (text(n).into_owned(), text(v).into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn printed_names_are_sorted_with_their_last_value() {
+        let pair = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+        assert_eq!(
+            printed(
+                "myorigin = b\nunused_name = 1\nmydomain = x\nmyorigin = a\n",
+                Some("/etc/postfix")
+            ),
+            [
+                pair("config_directory", "/etc/postfix"),
+                pair("mydomain", "x"),
+                pair("myorigin", "a"),
+            ]
+        );
+        // main.cf's `config_directory` overrides the one `-c` gives; read-only assignments
+        // are not printed.
+        assert_eq!(
+            printed(
+                "config_directory = /x\nprocess_id = 1\n",
+                Some("/etc/postfix")
+            ),
+            [pair("config_directory", "/x")]
+        );
+        assert!(printed("", None).is_empty());
+    }
+
+    #[test]
+    fn restriction_classes_are_found_in_any_order() {
+        let definitions = "c0 = permit\nc1 = reject\nc2 = permit\nc1 = permit\nc3 = reject\n";
+        let findings = |list: &str| {
+            let config = config(
+                &format!("smtpd_restriction_classes = {list}\n{definitions}"),
+                "",
+                None,
+            );
+            let usage = usage(&config);
+            let printed: Vec<String> = usage
+                .printed(&config)
+                .into_iter()
+                .map(|(n, _)| text(n).into_owned())
+                .collect();
+            (usage.findings, printed)
+        };
+        let (in_order, printed) = findings("c0, c1, c2, c3");
+        assert!(in_order.is_empty(), "{in_order:?}");
+        assert_eq!(
+            printed,
+            ["c0", "c1", "c2", "c3", "smtpd_restriction_classes"]
+        );
+        for list in ["c3 c2 c1 c0", "c1, c1, c0,c3 , c2", "c2\tc0 c3 c1 c3"] {
+            assert_eq!(findings(list), (Vec::new(), printed.clone()), "{list}");
+        }
+        let (findings, _) = findings("c3, c0, c9");
+        let kinds: Vec<(FindingKind, &str)> =
+            findings.iter().map(|f| (f.kind, f.name.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (FindingKind::Undefined, "c9"),
+                (FindingKind::Unused, "c1"),
+                (FindingKind::Unused, "c2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_undefined_name_is_reported_where_the_first_value_in_name_order_refers_to_it() {
+        let main = "zeta = $nowhere\nalpha = x $nowhere\nmydomain = $nowhere\n";
+        let config = config(main, "", None);
+        let usage = usage(&config);
+        let undefined: Vec<&Finding> = usage
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::Undefined)
+            .collect();
+        assert_eq!(undefined.len(), 1);
+        // The name after the `$` in `alpha`'s value (`zeta` comes first in the file).
+        let at = main.find("x $nowhere").unwrap_or_default() + 3;
+        let at = u32::try_from(at).unwrap_or_default();
+        assert_eq!(
+            undefined.first().map(|f| f.range),
+            Some(TextRange::new(at, at + 7))
+        );
+    }
+
+    #[test]
+    fn values_are_scanned_for_references_and_table_types() {
+        for (value, refs, tables) in [
+            ("", false, false),
+            ("permit", false, false),
+            ("a $b", true, false),
+            ("check_client_access cidr:/etc/postfix/c.cidr", false, false),
+            ("proxy:ldap:foo", false, true),
+            ("hash:/x, mysql:/etc/m.cf $y", true, true),
+            ("${a?{ldap:b}}", true, true),
+        ] {
+            assert_eq!(
+                scan_value(value.as_bytes()),
+                Scan { refs, tables },
+                "{value}"
+            );
+        }
+        // The scan never misses a value that names tables.
+        for value in ["ldap:a", "{mongodb:x}", "x,sqlite:y", "proxy:proxy:pgsql:z"] {
+            assert!(!dbms_names(value.as_bytes()).is_empty(), "{value}");
+            assert!(scan_value(value.as_bytes()).tables, "{value}");
+        }
+    }
+
+    #[test]
+    fn list_items_split_on_separators_only() {
+        let items: Vec<&str> = list_items(" a,b\tc\r\nd ,, é,ü-x ").collect();
+        assert_eq!(items, ["a", "b", "c", "d", "é", "ü-x"]);
+        assert_eq!(list_items("").count(), 0);
+        assert_eq!(list_items(" , ").count(), 0);
+    }
 
     #[test]
     fn database_names_from_every_token_with_a_colon() {
