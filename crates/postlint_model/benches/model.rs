@@ -1,11 +1,13 @@
 //! Model throughput over the shared corpus: build the model of every directory and evaluate
 //! every parameter of main.cf alone and of every master.cf service; build only; diagnostics.
+//! Then one generated main.cf as `bench/compare.sh` writes it (200,000 restriction classes,
+//! about 23 MB): build, and build plus diagnostics.
 //!
 //! `cargo bench -p postlint_model --bench model`
 //!
 //! The corpus is read from `$POSTLINT_CORPUS`, or `<workspace>/../shared/corpus`; when neither
-//! exists the benchmarks are skipped with a loud message. Parsing is done once, outside the
-//! measurements.
+//! exists the corpus benchmarks are skipped with a loud message. Parsing is done once, outside
+//! the measurements.
 
 #![allow(
     clippy::unwrap_used,
@@ -80,7 +82,48 @@ fn evaluate_all(main: &MainCf, master: &MasterCf) -> usize {
     count
 }
 
+/// A main.cf with `classes` restriction classes, each defined on a line of its own, after a
+/// few stock settings (what `bench/compare.sh` generates), and a small master.cf.
+fn generated(classes: usize) -> (MainCf, MasterCf) {
+    use std::fmt::Write as _;
+    let mut main = String::from(
+        "smtpd_banner = $myhostname ESMTP $mail_name (Debian/GNU)\nbiff = no\n\
+         append_dot_mydomain = no\ncompatibility_level = 3.6\n\
+         myhostname = mail.example.org\nalias_maps = hash:/etc/aliases\n\
+         mydestination = $myhostname, localhost.localdomain, , localhost\n\
+         smtpd_restriction_classes =",
+    );
+    for i in 0..classes {
+        let _ = write!(main, "{} c{i}", if i == 0 { "" } else { "," });
+    }
+    main.push('\n');
+    for i in 0..classes {
+        let _ = writeln!(
+            main,
+            "c{i} = check_client_access cidr:/etc/postfix/c{i}.cidr, permit_mynetworks, reject_unauth_destination"
+        );
+    }
+    let master = "smtp inet n - y - - smtpd\npickup unix n - y 60 1 pickup\n\
+                  submission inet n - y - - smtpd -o smtpd_tls_security_level=encrypt\n\
+                  qmgr unix n - n 300 1 qmgr\nrelay unix - - y - - smtp\n";
+    (
+        MainCf::parse(main.as_bytes(), FileId(0)),
+        MasterCf::parse(master.as_bytes(), FileId(1)),
+    )
+}
+
 fn bench(c: &mut Criterion) {
+    let (main, master) = generated(200_000);
+    let mut group = c.benchmark_group("generated_200k_classes");
+    group.sample_size(10);
+    group.bench_function("build", |b| {
+        b.iter(|| black_box(Model::new(&main, &master, options())));
+    });
+    group.bench_function("build_and_diagnostics", |b| {
+        b.iter(|| black_box(Model::new(&main, &master, options()).diagnostics()));
+    });
+    group.finish();
+
     let files = corpus();
     if files.is_empty() {
         eprintln!(

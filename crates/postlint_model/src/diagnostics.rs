@@ -17,6 +17,7 @@ use postlint_syntax::{PostfixVersion, SYNTAX_CODE, SYNTAX_RULE};
 
 use crate::effective::{Model, Origin, Scope, is_raw};
 use crate::expand::{ChainLink, ExpandError, chain_text};
+use crate::main_table::{MainEntry, MainTable};
 use postlint_syntax::CompatLevel;
 use postlint_syntax::compat_level::strtol;
 
@@ -45,14 +46,14 @@ struct Place<'m> {
 
 /// Maps ranges inside a value to file ranges.
 enum Mapper<'m> {
-    Main(&'m crate::effective::EntryPlace),
+    Main(&'m MainTable, &'m MainEntry),
     Override(&'m crate::effective::OverrideEntry),
 }
 
 impl Place<'_> {
     fn file_range(&self, in_value: TextRange) -> TextRange {
         match self.mapper {
-            Mapper::Main(param) => param.value_file_range(in_value),
+            Mapper::Main(table, entry) => table.value_file_range(entry, in_value),
             Mapper::Override(entry) => entry.file_range(in_value),
         }
     }
@@ -95,13 +96,8 @@ impl Model {
     fn place(&self, name: &str, origin: &Origin) -> Option<Place<'_>> {
         match origin {
             Origin::MainCf { entry, .. } => {
-                let main = self.main.get(name).filter(|e| e.index == *entry)?;
-                Some(Place {
-                    file: self.main_file,
-                    value_range: main.param.value_range,
-                    mapper: Mapper::Main(&main.param),
-                    service: None,
-                })
+                let main = self.main.get(name).filter(|e| e.index() == *entry)?;
+                Some(self.main_place(main))
             }
             Origin::MasterCf { service, .. } => {
                 let data = self.services.get(*service)?;
@@ -117,24 +113,28 @@ impl Model {
         }
     }
 
-    /// The values Postfix expands, as (scope, name, parsed value, place): every main.cf entry
-    /// and every `-o` option (the last of each name).
+    /// The place of a main.cf entry's value.
+    fn main_place<'m>(&'m self, entry: &'m MainEntry) -> Place<'m> {
+        Place {
+            file: self.main_file,
+            value_range: entry.value_range,
+            mapper: Mapper::Main(&self.main, entry),
+            service: None,
+        }
+    }
+
+    /// The values Postfix expands that can hold a finding, as (scope, name, parsed value,
+    /// place): every main.cf entry with a `$` (a value without one has no reference and no
+    /// syntax error, and expands to itself) and every `-o` option (the last of each name).
     fn written_values(&self) -> Vec<WrittenValue<'_>> {
         let mut out = Vec::new();
-        for name in &self.main_order {
-            if let Some(entry) = self.main.get(name) {
-                out.push((
-                    Scope::Global,
-                    name.as_str(),
-                    &*entry.parsed,
-                    Place {
-                        file: self.main_file,
-                        value_range: entry.param.value_range,
-                        mapper: Mapper::Main(&entry.param),
-                        service: None,
-                    },
-                ));
-            }
+        for (entry, parsed) in self.main.with_dollar() {
+            out.push((
+                Scope::Global,
+                self.main.name(entry),
+                parsed,
+                self.main_place(entry),
+            ));
         }
         for (index, service) in self.services.iter().enumerate() {
             for name in &service.override_order {
@@ -446,7 +446,7 @@ impl Model {
     /// sense: a known parameter, a main.cf entry, or a `-o` option (of this service; for a
     /// main.cf value, of any service, as that value is also evaluated there).
     fn is_defined_for(&self, scope: Scope, name: &str) -> bool {
-        if self.is_known(name) || self.main.contains_key(name) {
+        if self.is_known(name) || self.main.contains(name) {
             return true;
         }
         match scope {

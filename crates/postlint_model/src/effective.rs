@@ -32,10 +32,12 @@ type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use postlint_diagnostics::{FileId, TextRange};
+use postlint_syntax::Bytes;
 use postlint_syntax::expansion::{self, ExpansionOptions, Parsed};
-use postlint_syntax::{MainCf, MasterCf, Parameter, PostfixVersion};
+use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
 
 use crate::expand::{Binding, BindingKind, Env, ExpandError, Expander, Expansion};
+use crate::main_table::MainTable;
 use postlint_syntax::CompatLevel;
 
 /// What the model needs to know about the target host. Every field is optional: an unknown
@@ -196,49 +198,6 @@ pub enum Scope {
     Service(usize),
 }
 
-/// A main.cf entry (the last definition of its name).
-#[derive(Debug)]
-pub(crate) struct MainEntry {
-    /// What maps ranges inside the value back to the file (not the whole parsed entry: a
-    /// copy of every entry's text would double the memory a large main.cf takes).
-    pub param: EntryPlace,
-    pub index: usize,
-    /// A raw parameter (never expanded when loaded).
-    pub raw: bool,
-    pub text: Arc<[u8]>,
-    pub parsed: Arc<Parsed>,
-}
-
-/// Where a main.cf entry is, and how to map a range inside its value back to the file.
-#[derive(Debug)]
-pub(crate) struct EntryPlace {
-    pub name_range: TextRange,
-    pub value_range: TextRange,
-    /// Offset of the value inside the logical line.
-    value_offset: u32,
-    /// The logical line's map to the file.
-    map: postlint_syntax::lines::SourceMap,
-}
-
-impl EntryPlace {
-    fn of(param: &Parameter) -> Self {
-        Self {
-            name_range: param.name_range,
-            value_range: param.value_range,
-            value_offset: param.value_offset,
-            map: param.line.map.clone(),
-        }
-    }
-
-    /// The file range of a byte range inside the value (as [`Parameter::value_file_range`]).
-    pub fn value_file_range(&self, in_value: TextRange) -> TextRange {
-        self.map.range(TextRange::new(
-            in_value.start + self.value_offset,
-            in_value.end + self.value_offset,
-        ))
-    }
-}
-
 /// A `-o` option (the last one of its name in the service).
 #[derive(Debug)]
 pub(crate) struct OverrideEntry {
@@ -247,7 +206,7 @@ pub(crate) struct OverrideEntry {
     pub raw: bool,
     pub name_range: TextRange,
     pub value_range: TextRange,
-    pub text: Arc<[u8]>,
+    pub text: Bytes,
     pub parsed: Arc<Parsed>,
 }
 
@@ -288,7 +247,7 @@ pub(crate) struct ServiceData {
 /// A built-in default, parsed once.
 #[derive(Debug, Clone)]
 struct DefaultEntry {
-    text: Arc<[u8]>,
+    text: Bytes,
     parsed: Arc<Parsed>,
     compat_dependent: bool,
     /// A raw parameter (never expanded when loaded).
@@ -303,10 +262,8 @@ pub struct Model {
     pub(crate) host: HostFacts,
     pub(crate) main_file: FileId,
     pub(crate) master_file: FileId,
-    /// main.cf entries by name (the last definition), read-only names left out.
-    pub(crate) main: HashMap<String, MainEntry>,
-    /// main.cf names in file order of their last definition.
-    pub(crate) main_order: Vec<String>,
+    /// main.cf entries (the last definition of each name), read-only names left out.
+    pub(crate) main: MainTable,
     pub(crate) services: Vec<ServiceData>,
     /// Service-derived names and their default (`$default_…`).
     derived: HashMap<String, DefaultEntry>,
@@ -383,11 +340,12 @@ fn basename(command: &str) -> &str {
 }
 
 impl Model {
-    /// Builds the model. Cheap: values are parsed once here and expanded on demand.
+    /// Builds the model. Cheap: a main.cf value is parsed when first needed, and expanded
+    /// on demand.
     pub fn new<'a>(main: &'a MainCf, master: &'a MasterCf, options: ModelOptions) -> Self {
         let version = options.version;
-        // Values repeat (`yes`, `$myhostname`): parse each distinct text once. Keys borrow
-        // from the files, so the cache copies nothing.
+        // `-o` values repeat between services: parse each distinct text once. Keys borrow
+        // from the file, so the cache copies nothing.
         let mut parses: HashMap<&[u8], Arc<Parsed>> = HashMap::default();
         let mut parse =
             |text: &'a [u8]| {
@@ -395,35 +353,6 @@ impl Model {
                     Arc::new(expansion::parse(text, ExpansionOptions { version }))
                 }))
             };
-
-        let mut main_entries: HashMap<String, MainEntry> = HashMap::with_capacity_and_hasher(
-            main.parameters.len(),
-            foldhash::fast::RandomState::default(),
-        );
-        for (index, param) in main.parameters.iter().enumerate() {
-            let name = param.name_str().into_owned();
-            if is_read_only(&name, version) {
-                continue;
-            }
-            let parsed = parse(&param.value);
-            let raw = is_raw(&name, version);
-            main_entries.insert(
-                name,
-                MainEntry {
-                    raw,
-                    param: EntryPlace::of(param),
-                    index,
-                    text: Arc::from(&param.value[..]),
-                    parsed,
-                },
-            );
-        }
-        let mut main_order: Vec<(usize, String)> = main_entries
-            .iter()
-            .map(|(name, entry)| (entry.index, name.clone()))
-            .collect();
-        // Indices are unique: sorting by them alone gives the same order.
-        main_order.sort_unstable_by_key(|(index, _)| *index);
 
         let mut services = Vec::with_capacity(master.services.len());
         let mut derived: HashMap<String, DefaultEntry> = HashMap::default();
@@ -445,7 +374,7 @@ impl Model {
                                 text.as_bytes(),
                                 ExpansionOptions { version },
                             )),
-                            text: Arc::from(text.as_bytes()),
+                            text: Bytes::from(text.into_bytes()),
                             compat_dependent: false,
                             raw: false,
                         },
@@ -467,8 +396,8 @@ impl Model {
                         index,
                         name_range: ov.name_range,
                         value_range: ov.value_range,
-                        text: Arc::from(ov.value.as_slice()),
-                        parsed: parse(&ov.value),
+                        text: Bytes::copy_from_slice(&ov.value[..]),
+                        parsed: parse(&ov.value[..]),
                     },
                 );
             }
@@ -493,8 +422,7 @@ impl Model {
             host: options.host,
             main_file: options.main_file,
             master_file: options.master_file,
-            main: main_entries,
-            main_order: main_order.into_iter().map(|(_, n)| n).collect(),
+            main: MainTable::new(main, version),
             services,
             derived,
             any_override,
@@ -593,7 +521,7 @@ impl Model {
             return entry.clone();
         }
         let entry = postlint_params::default_value(name, self.version).map(|text| DefaultEntry {
-            text: Arc::from(text.as_bytes()),
+            text: Bytes::from_static(text.as_bytes()),
             parsed: Arc::new(expansion::parse(
                 text.as_bytes(),
                 ExpansionOptions {
@@ -630,14 +558,14 @@ impl Model {
             Scope::Service(index) => (index, self.services.get(index)),
         };
         let verbatim = |text: &str, origin: Origin| Binding {
-            text: Arc::from(text.as_bytes()),
+            text: Bytes::copy_from_slice(text.as_bytes()),
             parsed: None,
             origin,
             kind: BindingKind::Verbatim,
             raw: false,
         };
         let unknown = || Binding {
-            text: Arc::from(format!("${name}").as_bytes()),
+            text: Bytes::from(format!("${name}").into_bytes()),
             parsed: None,
             origin: Origin::Host,
             kind: BindingKind::Unknown,
@@ -675,7 +603,7 @@ impl Model {
         // 2. -o options.
         if let Some(ov) = service.and_then(|s| s.overrides.get(name)) {
             return Some(Binding {
-                text: Arc::clone(&ov.text),
+                text: ov.text.clone(),
                 parsed: Some(Arc::clone(&ov.parsed)),
                 origin: Origin::MasterCf {
                     service: service_index,
@@ -690,12 +618,12 @@ impl Model {
         // 3. main.cf.
         if let Some(entry) = self.main.get(name) {
             return Some(Binding {
-                text: Arc::clone(&entry.text),
-                parsed: Some(Arc::clone(&entry.parsed)),
+                text: entry.text(),
+                parsed: self.main.parsed(entry),
                 origin: Origin::MainCf {
-                    entry: entry.index,
-                    name_range: entry.param.name_range,
-                    value_range: entry.param.value_range,
+                    entry: entry.index(),
+                    name_range: entry.name_range,
+                    value_range: entry.value_range,
                 },
                 kind: kind(entry.raw),
                 raw: entry.raw,
@@ -712,7 +640,7 @@ impl Model {
                 return Some(match &self.host.hostname {
                     Some(host) if host.contains('.') => verbatim(host, Origin::Host),
                     Some(host) => Binding {
-                        text: Arc::from(host.as_bytes()),
+                        text: Bytes::copy_from_slice(host.as_bytes()),
                         parsed: None,
                         origin: Origin::Host,
                         kind: BindingKind::HostnameDefault {
@@ -725,7 +653,7 @@ impl Model {
             }
             "mydomain" => {
                 return Some(Binding {
-                    text: Arc::from(b"".as_slice()),
+                    text: Bytes::new(),
                     parsed: None,
                     origin: Origin::Host,
                     kind: BindingKind::DomainDefault,
@@ -759,7 +687,7 @@ impl Model {
         }
         let derived = self.derived.get(name)?;
         Some(Binding {
-            text: Arc::clone(&derived.text),
+            text: derived.text.clone(),
             parsed: Some(Arc::clone(&derived.parsed)),
             origin: Origin::Default { version },
             kind: BindingKind::Expand,
@@ -779,7 +707,7 @@ impl Model {
                 .get(index)
                 .is_some_and(|s| s.overrides.contains_key(name)),
         };
-        local || self.main.contains_key(name)
+        local || self.main.contains(name)
     }
 }
 
@@ -942,7 +870,7 @@ impl<'m> View<'m> {
             .map(|p| p.name)
             .collect();
         names.extend(model.derived.keys().map(String::as_str));
-        names.extend(model.main.keys().map(String::as_str));
+        names.extend(model.main.iter().map(|e| model.main.name(e)));
         if let Scope::Service(index) = self.scope
             && let Some(service) = model.services.get(index)
         {

@@ -35,6 +35,7 @@
 use std::sync::Arc;
 
 use postlint_diagnostics::TextRange;
+use postlint_syntax::Bytes;
 use postlint_syntax::expansion::{CompareOp, Expr, Function, Operand, Parsed, Piece, RefForm};
 
 use crate::effective::{Origin, ReferenceKind, ReferenceStep};
@@ -65,8 +66,9 @@ const MAX_STEPS: usize = 4096;
 #[derive(Debug, Clone)]
 pub(crate) struct Binding {
     /// The value before expansion (for computed host values, the computed text).
-    pub text: Arc<[u8]>,
-    /// The parsed value, for [`BindingKind::Expand`].
+    pub text: Bytes,
+    /// The parsed value, for [`BindingKind::Expand`]; `None` when the text has no `$`, so
+    /// that it is one literal piece (main.cf values are not parsed for that).
     pub parsed: Option<Arc<Parsed>>,
     /// Where the value comes from.
     pub origin: Origin,
@@ -341,6 +343,9 @@ impl<'e, E: Env + ?Sized> Expander<'e, E> {
             BindingKind::Expand => {
                 if let Some(parsed) = &binding.parsed {
                     self.text(&parsed.expr, &binding.text, 0, acc);
+                } else {
+                    let whole = TextRange::from_usize(0, binding.text.len());
+                    self.text(&Expr::literal(whole), &binding.text, 0, acc);
                 }
             }
             BindingKind::Verbatim => {

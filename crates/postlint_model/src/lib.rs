@@ -22,6 +22,8 @@
 //! Modules:
 //! - [`expand`]: the `$`-expression evaluator (Postfix's `mac_expand()` with recursion);
 //! - [`effective`]: lookup layers, views and provenance;
+//! - `main_table`: the main.cf entries that count, indexed by name, at a fixed cost per entry
+//!   (values are parsed only when they have a `$` and are needed);
 //! - [`compat`]: compatibility levels;
 //! - [`diagnostics`]: findings that need the whole model.
 //!
@@ -32,6 +34,7 @@
 pub mod diagnostics;
 pub mod effective;
 pub mod expand;
+mod main_table;
 
 pub use diagnostics::{
     MALFORMED_COMPATIBILITY_LEVEL_CODE, MALFORMED_COMPATIBILITY_LEVEL_RULE,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use postlint_diagnostics::FileId;
+use postlint_diagnostics::{FileId, TextRange};
 use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
 
 use super::{expanded, global, model, model_v};
@@ -321,15 +321,92 @@ fn host_facts() {
 }
 
 #[test]
-fn values_are_parsed_once() {
+fn values_are_parsed_once_and_only_when_needed() {
     let m = model(
-        "a = $x,y\nb = $x,y\n",
+        "a = $x,y\nb = plain\nc = $a\nd = $x,y\n",
         "s1 unix - - n - - smtp -o c=$x,y\ns2 unix - - n - - smtp -o c=$x,y\n",
     );
-    let a = &m.main["a"].parsed;
-    assert!(Arc::ptr_eq(a, &m.main["b"].parsed));
-    assert!(Arc::ptr_eq(a, &m.services[0].overrides["c"].parsed));
-    assert!(Arc::ptr_eq(a, &m.services[1].overrides["c"].parsed));
+    let entry = |name: &str| m.main.get(name).unwrap();
+    // Nothing of main.cf is parsed by building the model, and a value without `$` never is.
+    for name in ["a", "b", "c", "d"] {
+        assert!(!m.main.is_parsed(entry(name)), "{name}");
+    }
+    assert!(m.main.parsed(entry("b")).is_none());
+    assert_eq!(expanded(&m, "c"), ",y");
+    assert!(m.main.is_parsed(entry("a")) && m.main.is_parsed(entry("c")));
+    assert!(!m.main.is_parsed(entry("d")));
+    let a = m.main.parsed(entry("a")).unwrap();
+    assert!(Arc::ptr_eq(&a, &m.main.parsed(entry("a")).unwrap()));
+    // `-o` values are parsed with the model, each distinct text once.
+    assert!(Arc::ptr_eq(
+        &m.services[0].overrides["c"].parsed,
+        &m.services[1].overrides["c"].parsed
+    ));
+}
+
+#[test]
+fn main_table_keeps_the_last_definition_in_file_order() {
+    let text = b"a = 1\nb = $a\n  more\na = $b x\nprocess_id = 3\nc = y\n\xff = $c\n";
+    let main = MainCf::parse(text, FileId(0));
+    let m = Model::new(
+        &main,
+        &MasterCf::default(),
+        ModelOptions::new(PostfixVersion::V3_7),
+    );
+    let names: Vec<&str> = m.main.iter().map(|e| m.main.name(e)).collect();
+    assert_eq!(names, ["b", "a", "c", "\u{fffd}"]);
+    let indices: Vec<usize> = m
+        .main
+        .iter()
+        .map(super::super::main_table::MainEntry::index)
+        .collect();
+    assert_eq!(indices, [1, 2, 4, 5]);
+    assert!(m.main.get("process_id").is_none());
+    assert_eq!(&m.main.get("a").unwrap().text()[..], b"$b x");
+    assert_eq!(&m.main.get("c").unwrap().text()[..], b"y");
+    let with_dollar: Vec<&str> = m.main.with_dollar().map(|(e, _)| m.main.name(e)).collect();
+    assert_eq!(with_dollar, ["b", "a", "\u{fffd}"]);
+    // Ranges inside a value map to the file as the parsed entry maps them, continuation
+    // lines included.
+    for (entry, parsed) in m.main.with_dollar() {
+        let param = &main.parameters[entry.index()];
+        for (_, range) in parsed.expr.reference_spans() {
+            assert_eq!(
+                m.main.value_file_range(entry, range),
+                param.value_file_range(range)
+            );
+        }
+        let whole = TextRange::new(0, u32::try_from(param.value.len()).unwrap());
+        assert_eq!(
+            m.main.value_file_range(entry, whole),
+            param.value_file_range(whole)
+        );
+    }
+}
+
+#[test]
+fn user_defined_names_are_indexed_on_first_use() {
+    let m = model(
+        "smtpd_banner = $myhostname ESMTP\nc1 = permit\nc1 = reject\nc2 = $c1\nmyhostname = mx\nmyhostname = mail.example.org\n",
+        "",
+    );
+    assert_eq!(expanded(&m, "smtpd_banner"), "mail.example.org ESMTP");
+    assert!(matches!(
+        global(&m, "myhostname").origin,
+        Origin::MainCf { entry: 5, .. }
+    ));
+    // Parameters Postfix knows are found without indexing the other names.
+    assert!(!m.main.others_indexed());
+    assert!(m.global().value("no_such_name").is_none());
+    assert!(!m.main.contains("c3"));
+    assert_eq!(expanded(&m, "c2"), "reject");
+    assert!(m.main.others_indexed());
+    assert!(matches!(
+        global(&m, "c1").origin,
+        Origin::MainCf { entry: 2, .. }
+    ));
+    let names: Vec<&str> = m.main.iter().map(|e| m.main.name(e)).collect();
+    assert_eq!(names, ["smtpd_banner", "c1", "c2", "myhostname"]);
 }
 
 #[test]
