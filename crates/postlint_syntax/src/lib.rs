@@ -33,13 +33,17 @@ pub const SYNTAX_CODE: &str = "PL001";
 /// final diagnostic instead.
 pub const MAX_SYNTAX_DIAGNOSTICS: usize = 200;
 
-/// Keeps the first [`MAX_SYNTAX_DIAGNOSTICS`] diagnostics and replaces the rest with one
-/// error at the first dropped one that says how many there were.
-pub(crate) fn cap_diagnostics(diagnostics: &mut Vec<postlint_diagnostics::Diagnostic>) {
+/// Keeps the first [`MAX_SYNTAX_DIAGNOSTICS`] diagnostics and replaces the rest, plus
+/// `dropped` more that were never kept, with one error at the first one not shown that says
+/// how many there were.
+pub(crate) fn cap_diagnostics(
+    diagnostics: &mut Vec<postlint_diagnostics::Diagnostic>,
+    dropped: usize,
+) {
     if diagnostics.len() <= MAX_SYNTAX_DIAGNOSTICS {
         return;
     }
-    let dropped = diagnostics.len() - MAX_SYNTAX_DIAGNOSTICS;
+    let dropped = diagnostics.len() - MAX_SYNTAX_DIAGNOSTICS + dropped;
     let at = diagnostics
         .get(MAX_SYNTAX_DIAGNOSTICS)
         .and_then(|d| d.primary().map(|l| (l.file, l.range)));

@@ -102,13 +102,29 @@ impl LogicalLine {
 pub struct Lines {
     /// Logical lines in file order.
     pub lines: Vec<LogicalLine>,
-    /// Indented text with no entry before it (Postfix warns and skips it).
+    /// Indented text with no entry before it (Postfix warns and skips it), at most
+    /// [`crate::MAX_SYNTAX_DIAGNOSTICS`] + 1 of them.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many more such diagnostics there were.
+    pub dropped: usize,
+    /// Set when the file has more than [`MAX_ENTRY_LINES`] lines of entries: the error that
+    /// says where reading stopped.
+    pub limit: Option<Diagnostic>,
 }
+
+/// Most lines of entries (first lines and continuation lines; comments and blank lines do not
+/// count) read from one file. A generated main.cf of a few hundred thousand entries is within
+/// it; past it, memory would grow with the file without bound, so the rest is not read and an
+/// error says so.
+pub const MAX_ENTRY_LINES: usize = 500_000;
 
 /// Below this size a file is parsed on the calling thread: starting threads costs more than
 /// parsing a typical configuration.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Largest piece parsed at once. The parser's tables for a piece are kept until the piece is
+/// done, so pieces bound the memory a file of millions of blank or comment lines takes.
+const MAX_PIECE_BYTES: usize = 1 << 20;
 
 /// Splits `src` into logical lines.
 ///
@@ -120,6 +136,8 @@ pub fn logical_lines(src: &Bytes, file: FileId) -> Lines {
     Lines {
         lines: mapped.items,
         diagnostics: mapped.line_diagnostics,
+        dropped: mapped.dropped_line_diagnostics,
+        limit: mapped.limit,
     }
 }
 
@@ -127,10 +145,18 @@ pub fn logical_lines(src: &Bytes, file: FileId) -> Lines {
 pub(crate) struct Mapped<T> {
     /// What `each` produced, in file order.
     pub items: Vec<T>,
-    /// Indented text with no entry before it, in file order.
+    /// Indented text with no entry before it, in file order (at most
+    /// [`crate::MAX_SYNTAX_DIAGNOSTICS`] + 1).
     pub line_diagnostics: Vec<Diagnostic>,
-    /// What `each` reported, in file order.
+    /// How many more of them there were.
+    pub dropped_line_diagnostics: usize,
+    /// What `each` reported, in file order (at most [`crate::MAX_SYNTAX_DIAGNOSTICS`] + 1).
     pub item_diagnostics: Vec<Diagnostic>,
+    /// How many more of them there were.
+    pub dropped_item_diagnostics: usize,
+    /// Where reading stopped, when the file has more than [`MAX_ENTRY_LINES`] lines of
+    /// entries.
+    pub limit: Option<Diagnostic>,
 }
 
 /// One piece of a file, mapped.
@@ -138,6 +164,19 @@ struct Part<T> {
     items: Vec<T>,
     line_diagnostics: Vec<Diagnostic>,
     item_diagnostics: Vec<Diagnostic>,
+    dropped_line_diagnostics: usize,
+    dropped_item_diagnostics: usize,
+}
+
+/// Diagnostics kept per kind: one more than are shown, so that the first one not shown is
+/// still there to point at.
+const KEPT_DIAGNOSTICS: usize = crate::MAX_SYNTAX_DIAGNOSTICS + 1;
+
+/// Appends `more` to `kept` up to [`KEPT_DIAGNOSTICS`], counting the rest in `dropped`.
+fn keep(kept: &mut Vec<Diagnostic>, dropped: &mut usize, more: Vec<Diagnostic>) {
+    let room = KEPT_DIAGNOSTICS.saturating_sub(kept.len());
+    *dropped += more.len().saturating_sub(room);
+    kept.extend(more.into_iter().take(room));
 }
 
 /// Splits `src` into logical lines (as [`logical_lines`]) and hands each to `each`, which
@@ -148,86 +187,195 @@ where
     T: Send,
     F: Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>) + Sync,
 {
-    map_lines_in(src, file, chunk_count(src.len()), each)
+    let threads = if cfg!(target_arch = "wasm32") || src.len() < PARALLEL_MIN_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    };
+    map_lines_in(src, file, threads, MAX_PIECE_BYTES, MAX_ENTRY_LINES, each)
 }
 
-/// [`map_lines`] in `count` pieces.
-fn map_lines_in<T, F>(src: &Bytes, file: FileId, count: usize, each: F) -> Mapped<T>
+/// [`map_lines`] on `threads` threads, in pieces of at most about `piece_bytes` (a piece
+/// holding one very long entry is longer), reading at most `max_lines` lines of entries.
+fn map_lines_in<T, F>(
+    src: &Bytes,
+    file: FileId,
+    threads: usize,
+    piece_bytes: usize,
+    max_lines: usize,
+    each: F,
+) -> Mapped<T>
 where
     T: Send,
     F: Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>) + Sync,
 {
     let text = shadow(src);
-    let bounds = chunk_bounds(text.as_bytes(), count);
+    let cut = entry_lines_cut(text.as_bytes(), max_lines);
+    let read = text.get(..cut.unwrap_or(text.len())).unwrap_or_default();
+    let count = threads.max(read.len().div_ceil(piece_bytes.max(1)));
+    let bounds = chunk_bounds(read.as_bytes(), count);
     let parse = |&(start, end): &(usize, usize)| parse_chunk(src, &text, start, end, file, &each);
-    let mut parts: Vec<Part<T>> = Vec::with_capacity(bounds.len());
-    #[cfg(not(target_arch = "wasm32"))]
-    if bounds.len() > 1 {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = bounds
-                .iter()
-                .skip(1)
-                .map(|bound| scope.spawn(|| parse(bound)))
-                .collect();
-            parts.extend(bounds.first().map(parse));
-            for handle in handles {
-                match handle.join() {
-                    Ok(part) => parts.push(part),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-        });
-    }
-    if parts.is_empty() {
-        parts = bounds.iter().map(parse).collect();
-    }
-    // The first piece's buffers grow to hold the rest (no copy of the first half).
+    let parts = run_pieces(&bounds, threads, parse);
+
+    // The first piece's buffers grow to hold the rest (no copy of the first piece).
     let total = parts.iter().map(|p| p.items.len()).sum::<usize>();
     let mut parts = parts.into_iter();
-    let Some(first) = parts.next() else {
-        return Mapped {
+    let mut out = match parts.next() {
+        Some(first) => Mapped {
+            items: first.items,
+            line_diagnostics: first.line_diagnostics,
+            dropped_line_diagnostics: first.dropped_line_diagnostics,
+            item_diagnostics: first.item_diagnostics,
+            dropped_item_diagnostics: first.dropped_item_diagnostics,
+            limit: None,
+        },
+        None => Mapped {
             items: Vec::new(),
             line_diagnostics: Vec::new(),
+            dropped_line_diagnostics: 0,
             item_diagnostics: Vec::new(),
-        };
+            dropped_item_diagnostics: 0,
+            limit: None,
+        },
     };
-    let mut out = Mapped {
-        items: first.items,
-        line_diagnostics: first.line_diagnostics,
-        item_diagnostics: first.item_diagnostics,
-    };
-    out.items.reserve_exact(total - out.items.len());
+    out.items
+        .reserve_exact(total.saturating_sub(out.items.len()));
     for part in parts {
         out.items.extend(part.items);
-        out.line_diagnostics.extend(part.line_diagnostics);
-        out.item_diagnostics.extend(part.item_diagnostics);
+        out.dropped_line_diagnostics += part.dropped_line_diagnostics;
+        out.dropped_item_diagnostics += part.dropped_item_diagnostics;
+        keep(
+            &mut out.line_diagnostics,
+            &mut out.dropped_line_diagnostics,
+            part.line_diagnostics,
+        );
+        keep(
+            &mut out.item_diagnostics,
+            &mut out.dropped_item_diagnostics,
+            part.item_diagnostics,
+        );
     }
+    out.limit = cut.map(|at| {
+        Diagnostic::new(
+            SYNTAX_RULE,
+            SYNTAX_CODE,
+            Severity::Error,
+            format!(
+                "too many entries: postlint reads at most {max_lines} lines of entries of a file, and does not check this line or any after it"
+            ),
+            file,
+            TextRange::from_usize(at, text.len().min(at + 1)),
+        )
+        .with_help("findings about the rest of the file, and about what it defines, are missing or wrong; split the configuration or check a smaller copy")
+    });
     out
 }
 
-/// How many pieces to parse `len` bytes in.
-fn chunk_count(len: usize) -> usize {
-    if cfg!(target_arch = "wasm32") || len < PARALLEL_MIN_BYTES {
-        return 1;
+/// Parses every piece, on up to `threads` threads, and returns the parts in order.
+fn run_pieces<T, P>(bounds: &[(usize, usize)], threads: usize, parse: P) -> Vec<Part<T>>
+where
+    T: Send,
+    P: Fn(&(usize, usize)) -> Part<T> + Sync,
+{
+    let workers = threads.min(bounds.len());
+    if cfg!(target_arch = "wasm32") || workers <= 1 {
+        return bounds.iter().map(parse).collect();
     }
-    std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(len / (PARALLEL_MIN_BYTES / 2))
-        .max(1)
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // Each worker takes the next piece not yet taken; the parts are put back in order.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(bound) = bounds.get(index) else {
+                    return done;
+                };
+                done.push((index, parse(bound)));
+            }
+        };
+        let mut parts: Vec<(usize, Part<T>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut parts = work();
+            for handle in handles {
+                match handle.join() {
+                    Ok(done) => parts.extend(done),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            parts
+        });
+        parts.sort_unstable_by_key(|(index, _)| *index);
+        parts.into_iter().map(|(_, part)| part).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    unreachable!()
+}
+
+/// Where to stop reading `text` so that at most `max_lines` lines of entries are read: the
+/// start of the entry whose line is the first one over, or `None` when all of `text` fits.
+fn entry_lines_cut(text: &[u8], max_lines: usize) -> Option<usize> {
+    // Every line of an entry but the last ends with a newline: a text with fewer newlines
+    // than the limit fits.
+    if memchr::memchr_iter(b'\n', text).count() < max_lines {
+        return None;
+    }
+    let mut lines = 0usize;
+    let mut entry_start = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let end = memchr::memchr(b'\n', text.get(at..)?).map_or(text.len(), |i| at + i);
+        let kind = line_kind(text.get(at..end)?);
+        if kind == LineKind::Head {
+            entry_start = at;
+        }
+        if kind != LineKind::Gap {
+            lines += 1;
+            if lines > max_lines {
+                return Some(if kind == LineKind::Head {
+                    at
+                } else {
+                    entry_start
+                });
+            }
+        }
+        at = end + 1;
+    }
+    None
 }
 
 /// Cuts `text` into up to `count` ranges of about equal size, each starting at offset 0 or at
-/// a line that begins an entry (its first byte is neither whitespace nor `#`).
+/// a boundary between top-level items (see [`boundary_at_or_after`]).
 fn chunk_bounds(text: &[u8], count: usize) -> Vec<(usize, usize)> {
     let mut cuts = vec![0];
+    // Every line start in this range is a boundary (learnt by the last search).
+    let mut known = (0, 0);
     for k in 1..count {
         let target = text.len() / count * k;
         let Some(&last) = cuts.last() else { break };
-        if let Some(cut) = entry_start_at_or_after(text, target.max(last + 1)) {
-            cuts.push(cut);
+        if last >= target {
+            // The previous search already went past this target: its answer stands.
+            continue;
+        }
+        // Inside a stretch already searched: no need to search it again (a file of millions
+        // of blank lines is one such stretch).
+        if target < known.1
+            && let Some(line) = line_start_at_or_after(text, target)
+            && line <= known.1
+            && line < text.len()
+        {
+            cuts.push(line);
+            continue;
+        }
+        match boundary_at_or_after(text, target) {
+            Some((cut, until)) => {
+                cuts.push(cut);
+                known = (cut, until);
+            }
+            None => break,
         }
     }
-    cuts.dedup();
     let mut bounds: Vec<(usize, usize)> = cuts
         .iter()
         .copied()
@@ -237,22 +385,64 @@ fn chunk_bounds(text: &[u8], count: usize) -> Vec<(usize, usize)> {
     bounds
 }
 
-/// The first offset at or after `from` that starts a line beginning an entry.
-fn entry_start_at_or_after(text: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    loop {
-        // The start of the next line at or after `at`.
-        let line = if at > 0 && text.get(at - 1) == Some(&b'\n') {
-            at
-        } else {
-            at + memchr::memchr(b'\n', text.get(at..)?)? + 1
-        };
-        match text.get(line) {
-            None => return None,
-            Some(&b) if !(b == b'#' || b == b'\n' || is_blank(b)) => return Some(line),
-            Some(_) => at = line + 1,
-        }
+/// The start of the first line at or after `from`.
+fn line_start_at_or_after(text: &[u8], from: usize) -> Option<usize> {
+    if from == 0 || text.get(from - 1) == Some(&b'\n') {
+        Some(from)
+    } else {
+        Some(from + memchr::memchr(b'\n', text.get(from..)?)? + 1)
     }
+}
+
+/// What a physical line is to the line grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// Empty, blank, or a comment: skipped wherever it is.
+    Gap,
+    /// Starts an entry.
+    Head,
+    /// Indented text: continues the entry above (or is an orphan before any entry).
+    Indented,
+}
+
+fn line_kind(line: &[u8]) -> LineKind {
+    match line.first() {
+        Some(&b) if starts_entry(b) => LineKind::Head,
+        _ => match line.iter().find(|&&b| !is_blank(b)) {
+            None | Some(b'#' | b'\n') => LineKind::Gap,
+            Some(_) => LineKind::Indented,
+        },
+    }
+}
+
+/// The first offset at or after `from`, not 0 and before the end, where parsing may be cut
+/// with the same result as one parse: a line start such that the next line that is not a gap
+/// (comment or blank) starts an entry, or there is none. Such a line is never inside an
+/// entry: an entry's continuation lines are indented, and the gap lines after its last one
+/// belong to the top level. Also returns how far that holds: every line start from the cut up
+/// to and including the second offset is such a boundary too.
+fn boundary_at_or_after(text: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut at = line_start_at_or_after(text, from)?;
+    // Where the current run of gap lines started.
+    let mut gaps = None;
+    while at < text.len() {
+        let end = memchr::memchr(b'\n', text.get(at..)?).map_or(text.len(), |i| at + i);
+        match line_kind(text.get(at..end)?) {
+            LineKind::Head => return Some((gaps.unwrap_or(at), at)),
+            LineKind::Gap => {
+                gaps.get_or_insert(at);
+            }
+            LineKind::Indented => gaps = None,
+        }
+        at = end + 1;
+    }
+    // Only gap lines from the run's start to the end.
+    gaps.filter(|&g| g > 0).map(|g| (g, text.len()))
+}
+
+/// Whether a line starting with `b` is an entry's first line (the grammar's `head`).
+fn starts_entry(b: u8) -> bool {
+    !(b == b'#' || b == b'\n' || is_blank(b))
 }
 
 /// The grammar's `blank_char`: C `isspace()` without the newline.
@@ -271,11 +461,22 @@ fn parse_chunk<T>(
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Part<T> {
     let chunk = text.get(start..end).unwrap_or_default();
+    // At most one item per entry, and an entry's first line starts after a newline with a byte
+    // that is neither blank nor `#`: sized once instead of grown by copying.
+    let heads = memchr::memchr_iter(b'\n', chunk.as_bytes())
+        .filter(|&at| {
+            chunk
+                .as_bytes()
+                .get(at + 1)
+                .is_some_and(|&b| starts_entry(b))
+        })
+        .count();
     let mut out = Part {
-        // At most one item per line: sized once instead of grown by copying.
-        items: Vec::with_capacity(memchr::memchr_iter(b'\n', chunk.as_bytes()).count() + 1),
+        items: Vec::with_capacity(heads + 1),
         line_diagnostics: Vec::new(),
         item_diagnostics: Vec::new(),
+        dropped_line_diagnostics: 0,
+        dropped_item_diagnostics: 0,
     };
     let Ok(pairs) = LinesParser::parse(Rule::file, chunk) else {
         // The grammar accepts every input; this is a defect, reported rather than hidden.
@@ -301,6 +502,10 @@ fn parse_chunk<T>(
                 &mut out.items,
                 &mut out.item_diagnostics,
             );
+            if out.item_diagnostics.len() > KEPT_DIAGNOSTICS {
+                out.dropped_item_diagnostics += out.item_diagnostics.len() - KEPT_DIAGNOSTICS;
+                out.item_diagnostics.truncate(KEPT_DIAGNOSTICS);
+            }
         }
     };
     for pair in pairs.flatten() {
@@ -316,6 +521,10 @@ fn parse_chunk<T>(
             }
             Rule::orphan => {
                 finish(current.take(), &mut out);
+                if out.line_diagnostics.len() >= KEPT_DIAGNOSTICS {
+                    out.dropped_line_diagnostics += 1;
+                    continue;
+                }
                 let range = range_of(pair.as_span());
                 let shown = String::from_utf8_lossy(range.slice(src));
                 out.line_diagnostics.push(
@@ -463,17 +672,109 @@ mod tests {
         );
     }
 
-    /// Lines and diagnostics of `src` parsed in `count` pieces.
+    /// Lines and diagnostics of `src` parsed in about `count` pieces on two threads.
     fn in_pieces(src: &[u8], count: usize) -> (Vec<LogicalLine>, Vec<Diagnostic>) {
+        let (threads, piece) = if count == 1 {
+            (1, usize::MAX)
+        } else {
+            (2, src.len().div_ceil(count).max(1))
+        };
         let mapped = map_lines_in(
             &Bytes::copy_from_slice(src),
             FileId(0),
-            count,
-            |l, out, _| {
-                out.push(l);
-            },
+            threads,
+            piece,
+            usize::MAX,
+            |l, out: &mut Vec<LogicalLine>, _| out.push(l),
         );
         (mapped.items, mapped.line_diagnostics)
+    }
+
+    /// The texts of `src`'s lines when at most `max` lines of entries are read, and the
+    /// offset where reading stopped.
+    fn limited(src: &str, max: usize) -> (Vec<String>, Option<u32>) {
+        let mapped = map_lines_in(
+            &Bytes::copy_from_slice(src.as_bytes()),
+            FileId(0),
+            1,
+            usize::MAX,
+            max,
+            |l, out: &mut Vec<LogicalLine>, _| out.push(l),
+        );
+        let texts = mapped
+            .items
+            .iter()
+            .map(|l| String::from_utf8(l.text.to_vec()).unwrap())
+            .collect();
+        let at = mapped.limit.map(|d| {
+            assert_eq!(d.severity, Severity::Error);
+            d.labels[0].range.start
+        });
+        (texts, at)
+    }
+
+    #[test]
+    fn reading_stops_at_the_entry_over_the_limit() {
+        let src = "a = 1\n b\nc = 2\n# x\n\nd = 3\ne = 4\n";
+        assert_eq!(
+            limited(src, 5),
+            (
+                vec![
+                    "a = 1 b".into(),
+                    "c = 2".into(),
+                    "d = 3".into(),
+                    "e = 4".into()
+                ],
+                None
+            )
+        );
+        // Comments and blank lines do not count; the fourth line of entries is `d`.
+        let d = u32::try_from(src.find("d =").unwrap()).unwrap();
+        assert_eq!(
+            limited(src, 3),
+            (vec!["a = 1 b".into(), "c = 2".into()], Some(d))
+        );
+        // Over the limit inside an entry: the whole entry is left out.
+        let c = u32::try_from(src.find("c =").unwrap()).unwrap();
+        assert_eq!(limited(src, 2), (vec!["a = 1 b".into()], Some(c)));
+        assert_eq!(limited(src, 1), (vec![], Some(0)));
+        // Exactly at the limit, everything is read.
+        assert_eq!(limited("a\nb\n", 2).1, None);
+        assert_eq!(limited("a\nb\nc", 2).1, Some(4));
+    }
+
+    #[test]
+    fn diagnostics_are_kept_in_order_and_counted_across_pieces() {
+        let n = 1000;
+        let src = (0..n).map(|i| format!("bad{i:04}")).collect::<Vec<_>>().join("\n");
+        for (threads, piece) in [(1, usize::MAX), (2, 512), (2, 64)] {
+            let mapped = map_lines_in(
+                &Bytes::copy_from_slice(src.as_bytes()),
+                FileId(0),
+                threads,
+                piece,
+                usize::MAX,
+                |l, _: &mut Vec<()>, diags| {
+                    diags.push(Diagnostic::new(
+                        SYNTAX_RULE,
+                        SYNTAX_CODE,
+                        Severity::Error,
+                        String::from_utf8(l.text.to_vec()).unwrap(),
+                        FileId(0),
+                        l.range,
+                    ));
+                },
+            );
+            assert_eq!(mapped.item_diagnostics.len(), KEPT_DIAGNOSTICS);
+            assert_eq!(
+                mapped.item_diagnostics.len() + mapped.dropped_item_diagnostics,
+                n,
+                "{threads} threads, pieces of {piece}"
+            );
+            for (i, d) in mapped.item_diagnostics.iter().enumerate() {
+                assert_eq!(d.message, format!("bad{i:04}"));
+            }
+        }
     }
 
     #[test]
@@ -510,18 +811,55 @@ mod tests {
         assert!(cut > 2_000, "only {cut} cuts");
     }
 
+    /// The kind of the first line at `at` that is not a gap, if any.
+    fn next_non_gap(src: &[u8], at: usize) -> Option<LineKind> {
+        src[at..]
+            .split(|&b| b == b'\n')
+            .map(line_kind)
+            .find(|&k| k != LineKind::Gap)
+    }
+
     #[test]
-    fn pieces_start_at_entries() {
-        let src = b"a = 1\n  cont\n# c\nb = 2\n\n c2\nc = 3\nd = 4\n";
-        let bounds = chunk_bounds(src, 4);
-        assert_eq!(bounds.first().map(|b| b.0), Some(0));
-        assert_eq!(bounds.last().map(|b| b.1), Some(src.len()));
-        for w in bounds.windows(2) {
-            assert_eq!(w[0].1, w[1].0);
-            assert!(src[w[1].0].is_ascii_lowercase(), "cut at {}", w[1].0);
-            assert_eq!(src[w[1].0 - 1], b'\n');
+    fn pieces_start_where_the_next_line_that_counts_starts_an_entry() {
+        let src = b"a = 1\n  cont\n# c\n\n  cont2\nb = 2\n\n c2\n# x\n\nc = 3\nd = 4\n";
+        for count in 2..8 {
+            let bounds = chunk_bounds(src, count);
+            assert_eq!(bounds.first().map(|b| b.0), Some(0));
+            assert_eq!(bounds.last().map(|b| b.1), Some(src.len()));
+            assert!(bounds.len() >= 2, "{bounds:?}");
+            for w in bounds.windows(2) {
+                let cut = w[1].0;
+                assert_eq!(w[0].1, cut);
+                assert_eq!(src[cut - 1], b'\n');
+                assert!(
+                    matches!(next_non_gap(src, cut), None | Some(LineKind::Head)),
+                    "cut at {cut}"
+                );
+            }
         }
-        assert!(bounds.len() >= 3, "{bounds:?}");
+        // The comment and blank line inside `a`'s entry are never cut at.
+        let inside = src.iter().position(|&b| b == b'#').unwrap();
+        for count in 2..20 {
+            assert!(
+                chunk_bounds(src, count)
+                    .iter()
+                    .all(|b| b.0 != inside && b.0 != inside + 4)
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_of_blank_lines_is_cut_into_pieces() {
+        let src = vec![b'\n'; 10_000];
+        let bounds = chunk_bounds(&src, 10);
+        assert_eq!(bounds.len(), 10);
+        assert!(bounds.iter().all(|(s, e)| e - s <= 1000));
+        let comments = b"# note\n".repeat(1000);
+        assert_eq!(chunk_bounds(&comments, 4).len(), 4);
+        // An indented line after the blank lines: no cut inside the gap before it.
+        let mut tail = src.clone();
+        tail.extend_from_slice(b"  x\n");
+        assert_eq!(chunk_bounds(&tail, 10).len(), 1);
     }
 
     #[test]

@@ -116,7 +116,11 @@ impl MainCf {
         });
         let mut diagnostics = mapped.line_diagnostics;
         diagnostics.extend(mapped.item_diagnostics);
-        crate::cap_diagnostics(&mut diagnostics);
+        crate::cap_diagnostics(
+            &mut diagnostics,
+            mapped.dropped_line_diagnostics + mapped.dropped_item_diagnostics,
+        );
+        diagnostics.extend(mapped.limit);
         Self {
             parameters: mapped.items,
             diagnostics,

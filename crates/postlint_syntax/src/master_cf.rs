@@ -154,7 +154,8 @@ impl MasterCf {
                 out.services.push(service);
             }
         }
-        crate::cap_diagnostics(&mut out.diagnostics);
+        crate::cap_diagnostics(&mut out.diagnostics, lines.dropped);
+        out.diagnostics.extend(lines.limit);
         if let Some(fatal) = out.fatal {
             // The first fatal problem may have been folded into the final count.
             out.fatal = Some(fatal.min(out.diagnostics.len().saturating_sub(1)));
