@@ -66,6 +66,10 @@ pub struct Usage {
     printed: Vec<u32>,
     /// Findings: master.cf ones first, then main.cf ones, each group in name order.
     pub findings: Vec<Finding>,
+    /// main.cf entries that define a name again, as `(earlier, later)` indices into
+    /// `Config::main.parameters` (the earlier being the definition the later one replaces),
+    /// in file order of the later one.
+    pub redefinitions: Vec<(usize, usize)>,
     /// A malformed `$` expression in a built-in parameter's value: postconf stops.
     pub fatal: Option<Diagnostic>,
 }
@@ -363,6 +367,8 @@ struct Dictionary {
     /// Slot numbers of the names in force, hashed by their name.
     index: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::RandomState,
+    /// `(earlier, later)` slots of main.cf entries that define a name again.
+    redefinitions: Vec<(usize, usize)>,
 }
 
 impl Dictionary {
@@ -376,6 +382,7 @@ impl Dictionary {
             names: Vec::new(),
             index: hashbrown::HashTable::with_capacity(count),
             hasher: foldhash::fast::RandomState::default(),
+            redefinitions: Vec::new(),
         };
         let mut read_only = Vec::new();
         // The `config_directory` slot is the last but read first.
@@ -399,6 +406,7 @@ impl Dictionary {
                 names,
                 index,
                 hasher,
+                redefinitions,
             } = &mut dictionary;
             let hash = hasher.hash_one(name);
             let same = |&j: &u32| name_in(slots, names, j) == Some(name);
@@ -406,6 +414,10 @@ impl Dictionary {
             let known = match index.entry(hash, same, rehash) {
                 hashbrown::hash_table::Entry::Occupied(mut e) => {
                     let earlier = std::mem::replace(e.get_mut(), number);
+                    // `-c`'s `config_directory` is not an entry of the file.
+                    if earlier as usize != dir {
+                        redefinitions.push((earlier as usize, i));
+                    }
                     slots.get_mut(earlier as usize).map(|s| {
                         let known = *s;
                         s.live = false;
@@ -709,6 +721,7 @@ pub fn usage(config: &Config) -> Usage {
 
     // Read-only assignments are reported and dropped, as postconf does.
     let (mut main, read_only) = Dictionary::new(config, version);
+    usage.redefinitions = std::mem::take(&mut main.redefinitions);
     for name in read_only {
         let Some(slot) = main.remove(name) else {
             continue;

@@ -124,7 +124,7 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
 /// Largest piece parsed at once. The parser's tables for a piece are kept until the piece is
 /// done, so pieces bound the memory a file of millions of blank or comment lines takes.
-const MAX_PIECE_BYTES: usize = 1 << 20;
+const MAX_PIECE_BYTES: usize = 256 << 10;
 
 /// Splits `src` into logical lines.
 ///
@@ -746,7 +746,10 @@ mod tests {
     #[test]
     fn diagnostics_are_kept_in_order_and_counted_across_pieces() {
         let n = 1000;
-        let src = (0..n).map(|i| format!("bad{i:04}")).collect::<Vec<_>>().join("\n");
+        let src = (0..n)
+            .map(|i| format!("bad{i:04}"))
+            .collect::<Vec<_>>()
+            .join("\n");
         for (threads, piece) in [(1, usize::MAX), (2, 512), (2, 64)] {
             let mapped = map_lines_in(
                 &Bytes::copy_from_slice(src.as_bytes()),

@@ -146,60 +146,115 @@ pub fn classify(entry: &str, classes: &ClassSet) -> EntryKind {
     }
 }
 
-/// The names of one `smtpd_restriction_classes` value: one copy of the value and a hash index
-/// of where each name is in it. A generated main.cf may declare hundreds of thousands of
-/// classes, and a set of owned names would allocate for each.
+/// The names of one `smtpd_restriction_classes` value.
+///
+/// A generated main.cf may declare hundreds of thousands of classes while the restriction
+/// lists name a handful of things, so the first lookups search the value's text directly;
+/// only a service that asks many times gets a hash index (of where each name is in the one
+/// copy of the value: a set of owned names would allocate for each).
 #[derive(Debug)]
 pub struct ClassSet {
     text: String,
+    /// Lookups answered by searching the text.
+    searches: std::cell::Cell<usize>,
+    index: std::cell::OnceCell<ClassIndex>,
+}
+
+/// Lookups answered by searching before [`ClassSet`] builds its index.
+const CLASS_SEARCHES: usize = 64;
+
+#[derive(Debug)]
+struct ClassIndex {
     hasher: foldhash::fast::RandomState,
-    /// Hash of a name to where the name is in `text`.
-    index: HashMap<u64, (usize, usize), foldhash::fast::RandomState>,
+    /// Hash of a name to where the name is in the text.
+    spans: HashMap<u64, (usize, usize), foldhash::fast::RandomState>,
     /// Names whose hash an earlier, different name already has (practically never).
     collided: Vec<(usize, usize)>,
+}
+
+/// A list separator (Postfix's `CHARS_COMMA_SP`).
+fn is_list_separator(b: u8) -> bool {
+    b == b',' || b.is_ascii_whitespace()
 }
 
 impl ClassSet {
     /// The class names listed in `value`.
     pub fn new(value: &str) -> Self {
-        let text = value.to_owned();
-        let hasher = foldhash::fast::RandomState::default();
-        let names = entries(&text);
-        let mut index: HashMap<u64, (usize, usize), _> =
-            HashMap::with_capacity_and_hasher(names.len(), foldhash::fast::RandomState::default());
-        let mut collided = Vec::new();
-        let slice = |(start, end): (usize, usize)| text.get(start..end).unwrap_or_default();
-        for (start, name) in names {
-            let span = (start, start + name.len());
-            match index.entry(hasher.hash_one(name)) {
-                Entry::Vacant(v) => {
-                    v.insert(span);
-                }
-                Entry::Occupied(o) => {
-                    if slice(*o.get()) != name && !collided.iter().any(|&c| slice(c) == name) {
-                        collided.push(span);
-                    }
-                }
-            }
+        let set = Self {
+            text: value.to_owned(),
+            searches: std::cell::Cell::new(0),
+            index: std::cell::OnceCell::new(),
+        };
+        if value.contains('{') {
+            // `{ }` groups make a plain text search inexact: index now.
+            set.index();
         }
-        Self {
-            text,
-            hasher,
-            index,
-            collided,
-        }
+        set
     }
 
     fn slice(&self, (start, end): (usize, usize)) -> &str {
         self.text.get(start..end).unwrap_or_default()
     }
 
+    fn index(&self) -> &ClassIndex {
+        self.index.get_or_init(|| {
+            let hasher = foldhash::fast::RandomState::default();
+            let names = entries(&self.text);
+            let mut spans: HashMap<u64, (usize, usize), _> = HashMap::with_capacity_and_hasher(
+                names.len(),
+                foldhash::fast::RandomState::default(),
+            );
+            let mut collided = Vec::new();
+            for (start, name) in names {
+                let span = (start, start + name.len());
+                match spans.entry(hasher.hash_one(name)) {
+                    Entry::Vacant(v) => {
+                        v.insert(span);
+                    }
+                    Entry::Occupied(o) => {
+                        if self.slice(*o.get()) != name
+                            && !collided.iter().any(|&c| self.slice(c) == name)
+                        {
+                            collided.push(span);
+                        }
+                    }
+                }
+            }
+            ClassIndex {
+                hasher,
+                spans,
+                collided,
+            }
+        })
+    }
+
     /// Whether `name` is one of the classes (exact case).
     pub fn contains(&self, name: &str) -> bool {
-        self.index
-            .get(&self.hasher.hash_one(name))
+        if self.index.get().is_none() && self.searches.get() < CLASS_SEARCHES {
+            self.searches.set(self.searches.get() + 1);
+            return self.search(name);
+        }
+        let index = self.index();
+        index
+            .spans
+            .get(&index.hasher.hash_one(name))
             .is_some_and(|&span| self.slice(span) == name)
-            || self.collided.iter().any(|&span| self.slice(span) == name)
+            || index.collided.iter().any(|&span| self.slice(span) == name)
+    }
+
+    /// Whether `name` occurs in the text as a whole list element (exact while the text has
+    /// no `{`: elements are then exactly the runs between separators).
+    fn search(&self, name: &str) -> bool {
+        let (text, needle) = (self.text.as_bytes(), name.as_bytes());
+        if needle.is_empty() || needle.iter().any(|&b| is_list_separator(b) || b == b'{') {
+            return false;
+        }
+        memchr::memmem::find_iter(text, needle).any(|at| {
+            let before = at.checked_sub(1).and_then(|i| text.get(i));
+            let after = text.get(at + needle.len());
+            before.is_none_or(|&b| is_list_separator(b))
+                && after.is_none_or(|&b| is_list_separator(b))
+        })
     }
 }
 
@@ -297,19 +352,49 @@ mod tests {
 
     #[test]
     fn class_sets_hold_exactly_the_listed_names() {
-        let set = ClassSet::new("alpha, beta\tgamma,,alpha  Delta");
-        for name in ["alpha", "beta", "gamma", "Delta"] {
-            assert!(set.contains(name), "{name}");
-        }
-        for name in ["", "alph", "alphabeta", "delta", "beta,", "a"] {
-            assert!(!set.contains(name), "{name:?}");
-        }
-        assert!(!ClassSet::new("").contains(""));
+        let check = |value: &str, yes: &[&str], no: &[&str]| {
+            // Both ways of answering: searching the text, then the index.
+            let searched = ClassSet::new(value);
+            let indexed = ClassSet::new(value);
+            indexed.index();
+            for set in [&searched, &indexed] {
+                for name in yes {
+                    assert!(set.contains(name), "{name} in {value:?}");
+                }
+                for name in no {
+                    assert!(!set.contains(name), "{name:?} not in {value:?}");
+                }
+            }
+        };
+        check(
+            "alpha, beta\tgamma,,alpha  Delta a}b",
+            &["alpha", "beta", "gamma", "Delta", "a}b"],
+            &[
+                "",
+                "alph",
+                "alphabeta",
+                "delta",
+                "beta,",
+                "a",
+                "alpha, beta",
+                "b",
+                "{",
+            ],
+        );
+        check("", &[], &["", "a"]);
+        // A `{ }` group is one element.
+        check(
+            "x { a, b } y",
+            &["x", "y", "{ a, b }"],
+            &["a", "b", "{", "}"],
+        );
         let many: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
         let set = ClassSet::new(&many.join(", "));
         assert!(many.iter().all(|n| set.contains(n)));
         assert!(!set.contains("c5000"));
-        assert!(set.collided.is_empty());
+        // Many lookups switch to the index.
+        assert!(set.index.get().is_some());
+        assert!(set.index().collided.is_empty());
     }
 
     #[test]

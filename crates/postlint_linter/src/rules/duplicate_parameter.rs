@@ -1,6 +1,5 @@
 //! `duplicate-parameter`: the same name set twice in main.cf.
 
-use std::collections::HashMap;
 
 use postlint_diagnostics::{Diagnostic, Severity};
 use postlint_postconf::MAIN_CF;
@@ -31,17 +30,11 @@ Keep one definition.\n\n\
 
 /// Reports each later definition, pointing back at the one it overrides.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&[u8], usize, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(
-            ctx.config.main.parameters.len(),
-            foldhash::fast::RandomState::default(),
-        );
+    // postconf's bookkeeping already read main.cf the way Postfix does, last definition
+    // winning: it knows each entry that replaces an earlier one.
     let params = &ctx.config.main.parameters;
-    for (index, p) in params.iter().enumerate() {
-        let Some(previous) = seen.insert(&p.name, index) else {
-            continue;
-        };
-        let Some(earlier) = params.get(previous) else {
+    for &(earlier, later) in &ctx.usage.redefinitions {
+        let (Some(earlier), Some(p)) = (params.get(earlier), params.get(later)) else {
             continue;
         };
         let same = earlier.value == p.value;
