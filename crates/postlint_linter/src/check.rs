@@ -217,9 +217,12 @@ pub fn check(input: &Input, settings: &Settings) -> Report {
         settings.version,
     );
     let mut files = vec![main, master];
-    let (model, mut diagnostics) = crate::model_and_lint(&config);
-    let policies = crate::policies::load_all(settings, &mut files, &mut diagnostics);
-    crate::policies::evaluate_all(&config, &model, &policies, &mut diagnostics);
+    let mut policy_diagnostics = Vec::new();
+    let (model, mut diagnostics) = crate::model_and_lint(&config, |model| {
+        let policies = crate::policies::load_all(settings, &mut files, &mut policy_diagnostics);
+        crate::policies::evaluate_all(&config, model, &policies, &mut policy_diagnostics);
+    });
+    diagnostics.extend(policy_diagnostics);
     crate::suppress::apply(&files, &config, &mut diagnostics);
     configure(settings, &mut diagnostics);
     sort(&mut diagnostics);

@@ -23,14 +23,18 @@ pub use check::{
 pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, rule};
 
 /// The model of `config` and the rules' findings, with postconf's bookkeeping computed on a
-/// second thread while the model is built (they are independent; on a large main.cf each takes
-/// about a fifth of the time). WebAssembly has no threads and does them in turn.
-pub(crate) fn model_and_lint(config: &Config) -> (postlint_model::Model, Vec<Diagnostic>) {
+/// second thread meanwhile: it is independent of the model, and of `with_model`, which runs
+/// once the model is built (the policies). WebAssembly has no threads and does them in turn.
+pub(crate) fn model_and_lint(
+    config: &Config,
+    with_model: impl FnOnce(&postlint_model::Model),
+) -> (postlint_model::Model, Vec<Diagnostic>) {
     #[cfg(not(target_arch = "wasm32"))]
     let (model, model_diagnostics, usage) = std::thread::scope(|scope| {
         let usage = scope.spawn(|| postlint_postconf::used::usage(config));
         let model = config.model();
         let model_diagnostics = model.diagnostics();
+        with_model(&model);
         let usage = match usage.join() {
             Ok(usage) => usage,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -41,6 +45,7 @@ pub(crate) fn model_and_lint(config: &Config) -> (postlint_model::Model, Vec<Dia
     let (model, model_diagnostics, usage) = {
         let model = config.model();
         let model_diagnostics = model.diagnostics();
+        with_model(&model);
         (
             model,
             model_diagnostics,

@@ -492,13 +492,17 @@ fn parse_chunk<T>(
     };
     let range_of =
         |span: pest::Span<'_>| TextRange::from_usize(start + span.start(), start + span.end());
+    // The entries of this piece share a handle of their own on the file's buffer: slices of
+    // one shared handle, taken on several threads at once, would all count references on one
+    // contended counter.
+    let local = Bytes::from_owner(src.slice(start..end));
     // `entry` is silent: its pieces arrive flat, each `head` starting a logical line and each
     // `cont` continuing it.
     let mut current: Option<Pending> = None;
     let finish = |pending: Option<Pending>, out: &mut Part<T>| {
         if let Some(pending) = pending {
             each(
-                pending.into_line(src),
+                pending.into_line(&local, start),
                 &mut out.items,
                 &mut out.item_diagnostics,
             );
@@ -581,12 +585,19 @@ impl Pending {
         self.last = range;
     }
 
-    fn into_line(self, src: &Bytes) -> LogicalLine {
+    /// The logical line; `local` holds the file from offset `start` on.
+    fn into_line(self, local: &Bytes, start: usize) -> LogicalLine {
         LogicalLine {
             // One physical line: the text is a slice of the file, no copy.
             text: self
                 .joined
-                .map_or_else(|| src.slice(self.head.to_usize()), Bytes::from),
+                .map_or_else(
+                    || {
+                        let head = self.head.to_usize();
+                        local.slice(head.start - start..head.end - start)
+                    },
+                    Bytes::from,
+                ),
             map: self.map,
             range: self.head.cover(self.last),
             head: self.head,
