@@ -15,9 +15,11 @@ pub struct RenderFile {
     pub id: FileId,
     /// The name shown.
     pub name: String,
-    /// The text: the file's own bytes when they are UTF-8, else a copy with `?` for each byte
-    /// that is not (a large file is shared, not copied, in the common case).
+    /// The file's bytes.
     pub text: Bytes,
+    /// A copy with `?` for each byte that is not UTF-8, made the first time a snippet needs
+    /// it (a large file is shared, not copied or even scanned, in the common case).
+    lossy: Arc<std::sync::OnceLock<Bytes>>,
     /// Line starts of `text`.
     pub lines: Arc<LineIndex>,
 }
@@ -31,22 +33,12 @@ impl RenderFile {
 
     /// A file whose bytes and line index are already at hand (a checked report's).
     pub fn shared(id: FileId, name: String, bytes: &Bytes, lines: Option<&LineIndex>) -> Self {
-        let text = if std::str::from_utf8(bytes).is_ok() {
-            bytes.clone()
-        } else {
-            let mut text = Vec::with_capacity(bytes.len());
-            for chunk in bytes.utf8_chunks() {
-                text.extend_from_slice(chunk.valid().as_bytes());
-                text.extend(std::iter::repeat_n(b'?', chunk.invalid().len()));
-            }
-            Bytes::from(text)
-        };
         Self {
             id,
             name,
-            // Offsets are the same in both texts, and so are the line starts.
-            lines: Arc::new(lines.cloned().unwrap_or_else(|| LineIndex::new(&text))),
-            text,
+            lines: Arc::new(lines.cloned().unwrap_or_else(|| LineIndex::new(bytes))),
+            text: bytes.clone(),
+            lossy: Arc::default(),
         }
     }
 
@@ -54,6 +46,7 @@ impl RenderFile {
         FileSource {
             name: self.name.clone(),
             text: self.text.clone(),
+            lossy: Arc::clone(&self.lossy),
             lines: Arc::clone(&self.lines),
         }
     }
@@ -65,6 +58,7 @@ impl RenderFile {
 struct FileSource {
     name: String,
     text: Bytes,
+    lossy: Arc<std::sync::OnceLock<Bytes>>,
     lines: Arc<LineIndex>,
 }
 
@@ -87,10 +81,24 @@ impl miette::SourceCode for FileSource {
             + 1;
         let start = self.lines.line_start(first_line).unwrap_or(0) as usize;
         let end = self.lines.line_start(last_line).unwrap_or(len) as usize;
-        let bytes = self
+        let mut bytes = self
             .text
             .get(start..end)
             .ok_or(miette::MietteError::OutOfBounds)?;
+        if std::str::from_utf8(bytes).is_err() {
+            // Offsets, and so line starts, are the same in the copy.
+            let lossy = self.lossy.get_or_init(|| {
+                let mut text = Vec::with_capacity(self.text.len());
+                for chunk in self.text.utf8_chunks() {
+                    text.extend_from_slice(chunk.valid().as_bytes());
+                    text.extend(std::iter::repeat_n(b'?', chunk.invalid().len()));
+                }
+                Bytes::from(text)
+            });
+            bytes = lossy
+                .get(start..end)
+                .ok_or(miette::MietteError::OutOfBounds)?;
+        }
         let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
         let inner = bytes.read_span(&local, before, after)?;
         let data: &'a [u8] = inner.data();
