@@ -18,8 +18,10 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-/// mimalloc instead of the system allocator: checking a large main.cf allocates and frees
-/// millions of small strings and maps, where glibc's allocator spent about a third of the time.
+/// mimalloc instead of the system allocator: checking a large main.cf (a generated one of
+/// 200,000 entries) is about a fifth faster. It is built without transparent huge pages
+/// (`no_thp`): zeroing 2 MiB pages on first touch made checking a typical configuration,
+/// a few milliseconds of work, half again as slow.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
