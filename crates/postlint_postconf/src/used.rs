@@ -808,7 +808,11 @@ pub fn usage(config: &Config) -> Usage {
                     refs.push((r.to_owned(), Some(at)));
                 }
                 // Database-client names exist only for compatibility: never "undefined".
-                refs.extend(dbms_names(&ov.value).into_iter().map(|n| (n, None)));
+                // postconf looks for them in built-in parameters' values only, expanded.
+                if is_builtin(&name_s, version) {
+                    let value = books.expanded(&ov.value);
+                    refs.extend(dbms_names(value.as_bytes()).into_iter().map(|n| (n, None)));
+                }
             }
         }
         for (name, at) in refs {
@@ -849,9 +853,12 @@ pub fn usage(config: &Config) -> Usage {
         if slot.value.refs {
             with_refs.push((name, i));
         }
-        if slot.value.tables {
+        if slot.known.builtin {
             // Database-client names exist only for compatibility: never "undefined".
-            table_names.extend(dbms_names(value));
+            // postconf looks for them in built-in parameters' values only, expanded (a
+            // `ldap:name` in a value of the user's own, or in a restriction class, makes no
+            // `name_server_host` valid).
+            table_names.extend(dbms_names(books.expanded(value).as_bytes()));
         }
     }
     for name in &table_names {

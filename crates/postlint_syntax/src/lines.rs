@@ -589,15 +589,13 @@ impl Pending {
     fn into_line(self, local: &Bytes, start: usize) -> LogicalLine {
         LogicalLine {
             // One physical line: the text is a slice of the file, no copy.
-            text: self
-                .joined
-                .map_or_else(
-                    || {
-                        let head = self.head.to_usize();
-                        local.slice(head.start - start..head.end - start)
-                    },
-                    Bytes::from,
-                ),
+            text: self.joined.map_or_else(
+                || {
+                    let head = self.head.to_usize();
+                    local.slice(head.start - start..head.end - start)
+                },
+                Bytes::from,
+            ),
             map: self.map,
             range: self.head.cover(self.last),
             head: self.head,

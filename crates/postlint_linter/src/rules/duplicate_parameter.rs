@@ -1,6 +1,5 @@
 //! `duplicate-parameter`: the same name set twice in main.cf.
 
-
 use postlint_diagnostics::{Diagnostic, Severity};
 use postlint_postconf::MAIN_CF;
 
