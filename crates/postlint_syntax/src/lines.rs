@@ -215,32 +215,18 @@ where
     let count = threads.max(read.len().div_ceil(piece_bytes.max(1)));
     let bounds = chunk_bounds(read.as_bytes(), count);
     let parse = |&(start, end): &(usize, usize)| parse_chunk(src, &text, start, end, file, &each);
-    let parts = run_pieces(&bounds, threads, parse);
-
-    // The first piece's buffers grow to hold the rest (no copy of the first piece).
-    let total = parts.iter().map(|p| p.items.len()).sum::<usize>();
-    let mut parts = parts.into_iter();
-    let mut out = match parts.next() {
-        Some(first) => Mapped {
-            items: first.items,
-            line_diagnostics: first.line_diagnostics,
-            dropped_line_diagnostics: first.dropped_line_diagnostics,
-            item_diagnostics: first.item_diagnostics,
-            dropped_item_diagnostics: first.dropped_item_diagnostics,
-            limit: None,
-        },
-        None => Mapped {
-            items: Vec::new(),
-            line_diagnostics: Vec::new(),
-            dropped_line_diagnostics: 0,
-            item_diagnostics: Vec::new(),
-            dropped_item_diagnostics: 0,
-            limit: None,
-        },
+    // The parts are merged in file order as they are done, into a vector sized once for the
+    // whole file; each part is freed as soon as it is merged, so its memory is reused by the
+    // pieces still being parsed rather than the file's entries being held twice.
+    let mut out = Mapped {
+        items: Vec::with_capacity(count_heads(read.as_bytes()) + 1),
+        line_diagnostics: Vec::new(),
+        dropped_line_diagnostics: 0,
+        item_diagnostics: Vec::new(),
+        dropped_item_diagnostics: 0,
+        limit: None,
     };
-    out.items
-        .reserve_exact(total.saturating_sub(out.items.len()));
-    for part in parts {
+    run_pieces(&bounds, threads, parse, |part| {
         out.items.extend(part.items);
         out.dropped_line_diagnostics += part.dropped_line_diagnostics;
         out.dropped_item_diagnostics += part.dropped_item_diagnostics;
@@ -254,7 +240,7 @@ where
             &mut out.dropped_item_diagnostics,
             part.item_diagnostics,
         );
-    }
+    });
     out.limit = cut.map(|at| {
         Diagnostic::new(
             SYNTAX_RULE,
@@ -271,46 +257,68 @@ where
     out
 }
 
-/// Parses every piece, on up to `threads` threads, and returns the parts in order.
-fn run_pieces<T, P>(bounds: &[(usize, usize)], threads: usize, parse: P) -> Vec<Part<T>>
+/// Parses every piece, on up to `threads` threads, and hands the parts to `merge` in order.
+fn run_pieces<T, P, M>(bounds: &[(usize, usize)], threads: usize, parse: P, mut merge: M)
 where
     T: Send,
     P: Fn(&(usize, usize)) -> Part<T> + Sync,
+    M: FnMut(Part<T>),
 {
     let workers = threads.min(bounds.len());
     if cfg!(target_arch = "wasm32") || workers <= 1 {
-        return bounds.iter().map(parse).collect();
+        bounds.iter().map(&parse).for_each(merge);
+        return;
     }
+    // Each worker takes the next piece not yet taken and sends the part back; this thread
+    // merges the parts in order, holding those that arrive early.
     #[cfg(not(target_arch = "wasm32"))]
-    {
-        // Each worker takes the next piece not yet taken; the parts are put back in order.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(bound) = bounds.get(index) else {
-                    return done;
-                };
-                done.push((index, parse(bound)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::channel::<(usize, Part<T>)>();
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let send = send.clone();
+                let (next, parse) = (&next, &parse);
+                scope.spawn(move || {
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(bound) = bounds.get(index) else {
+                            return;
+                        };
+                        if send.send((index, parse(bound))).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(send);
+        let mut early = std::collections::BTreeMap::new();
+        let mut wanted = 0;
+        for (index, part) in receive {
+            early.insert(index, part);
+            while let Some(part) = early.remove(&wanted) {
+                merge(part);
+                wanted += 1;
             }
-        };
-        let mut parts: Vec<(usize, Part<T>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
-            let mut parts = work();
-            for handle in handles {
-                match handle.join() {
-                    Ok(done) => parts.extend(done),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+        }
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
             }
-            parts
-        });
-        parts.sort_unstable_by_key(|(index, _)| *index);
-        parts.into_iter().map(|(_, part)| part).collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    unreachable!()
+        }
+    });
+}
+
+/// How many lines of `text` start an entry: its first line, if it does, and every line after
+/// a newline that does.
+fn count_heads(text: &[u8]) -> usize {
+    let first = usize::from(text.first().is_some_and(|&b| starts_entry(b)));
+    first
+        + memchr::memchr_iter(b'\n', text)
+            .filter(|&at| text.get(at + 1).is_some_and(|&b| starts_entry(b)))
+            .count()
 }
 
 /// Where to stop reading `text` so that at most `max_lines` lines of entries are read: the
@@ -461,18 +469,10 @@ fn parse_chunk<T>(
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Part<T> {
     let chunk = text.get(start..end).unwrap_or_default();
-    // At most one item per entry, and an entry's first line starts after a newline with a byte
-    // that is neither blank nor `#`: sized once instead of grown by copying.
-    let heads = memchr::memchr_iter(b'\n', chunk.as_bytes())
-        .filter(|&at| {
-            chunk
-                .as_bytes()
-                .get(at + 1)
-                .is_some_and(|&b| starts_entry(b))
-        })
-        .count();
+    // At most one item per entry: sized once instead of grown by copying.
+    let heads = count_heads(chunk.as_bytes());
     let mut out = Part {
-        items: Vec::with_capacity(heads + 1),
+        items: Vec::with_capacity(heads),
         line_diagnostics: Vec::new(),
         item_diagnostics: Vec::new(),
         dropped_line_diagnostics: 0,
