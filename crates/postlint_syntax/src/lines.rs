@@ -258,28 +258,43 @@ where
 }
 
 /// Parses every piece, on up to `threads` threads, and hands the parts to `merge` in order.
-fn run_pieces<T, P, M>(bounds: &[(usize, usize)], threads: usize, parse: P, mut merge: M)
+fn run_pieces<T, P, M>(bounds: &[(usize, usize)], threads: usize, parse: P, merge: M)
 where
     T: Send,
     P: Fn(&(usize, usize)) -> Part<T> + Sync,
     M: FnMut(Part<T>),
 {
-    let workers = threads.min(bounds.len());
-    if cfg!(target_arch = "wasm32") || workers <= 1 {
+    // WebAssembly has no threads.
+    let workers = if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        threads.min(bounds.len())
+    };
+    if workers <= 1 {
         bounds.iter().map(&parse).for_each(merge);
-        return;
+    } else {
+        #[cfg(not(target_arch = "wasm32"))]
+        run_on_threads(bounds, workers, &parse, merge);
     }
+}
+
+/// [`run_pieces`] on `workers` threads.
+#[cfg(not(target_arch = "wasm32"))]
+fn run_on_threads<T, P, M>(bounds: &[(usize, usize)], workers: usize, parse: &P, mut merge: M)
+where
+    T: Send,
+    P: Fn(&(usize, usize)) -> Part<T> + Sync,
+    M: FnMut(Part<T>),
+{
     // Each worker takes the next piece not yet taken and sends the part back; this thread
     // merges the parts in order, holding those that arrive early.
-    #[cfg(not(target_arch = "wasm32"))]
     let next = std::sync::atomic::AtomicUsize::new(0);
-    #[cfg(not(target_arch = "wasm32"))]
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::channel::<(usize, Part<T>)>();
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let send = send.clone();
-                let (next, parse) = (&next, &parse);
+                let next = &next;
                 scope.spawn(move || {
                     loop {
                         let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
