@@ -129,8 +129,9 @@ const MAX_PIECE_BYTES: usize = 256 << 10;
 /// Splits `src` into logical lines.
 ///
 /// Single-line entries (nearly all of them) share `src`'s buffer instead of copying it. A large
-/// file is cut at line starts that begin an entry and the pieces are parsed in parallel: such a
-/// line is always a boundary between entries, so the result is the same as one parse.
+/// file is cut into pieces, parsed in parallel, only at lines where the result is the same as
+/// one parse: line starts after which the next line that is not a comment or blank starts an
+/// entry (or there is none).
 pub fn logical_lines(src: &Bytes, file: FileId) -> Lines {
     let mapped = map_lines(src, file, |line, out, _| out.push(line));
     Lines {
@@ -159,13 +160,35 @@ pub(crate) struct Mapped<T> {
     pub limit: Option<Diagnostic>,
 }
 
-/// One piece of a file, mapped.
-struct Part<T> {
-    items: Vec<T>,
-    line_diagnostics: Vec<Diagnostic>,
-    item_diagnostics: Vec<Diagnostic>,
-    dropped_line_diagnostics: usize,
-    dropped_item_diagnostics: usize,
+impl<T> Mapped<T> {
+    /// Nothing yet, with room for `items` items.
+    fn with_capacity(items: usize) -> Self {
+        Self {
+            items: Vec::with_capacity(items),
+            line_diagnostics: Vec::new(),
+            dropped_line_diagnostics: 0,
+            item_diagnostics: Vec::new(),
+            dropped_item_diagnostics: 0,
+            limit: None,
+        }
+    }
+
+    /// Appends `next`, the mapping of the piece of the file that follows.
+    fn append(&mut self, next: Self) {
+        self.items.extend(next.items);
+        self.dropped_line_diagnostics += next.dropped_line_diagnostics;
+        self.dropped_item_diagnostics += next.dropped_item_diagnostics;
+        keep(
+            &mut self.line_diagnostics,
+            &mut self.dropped_line_diagnostics,
+            next.line_diagnostics,
+        );
+        keep(
+            &mut self.item_diagnostics,
+            &mut self.dropped_item_diagnostics,
+            next.item_diagnostics,
+        );
+    }
 }
 
 /// Diagnostics kept per kind: one more than are shown, so that the first one not shown is
@@ -218,29 +241,8 @@ where
     // The parts are merged in file order as they are done, into a vector sized once for the
     // whole file; each part is freed as soon as it is merged, so its memory is reused by the
     // pieces still being parsed rather than the file's entries being held twice.
-    let mut out = Mapped {
-        items: Vec::with_capacity(count_heads(read.as_bytes()) + 1),
-        line_diagnostics: Vec::new(),
-        dropped_line_diagnostics: 0,
-        item_diagnostics: Vec::new(),
-        dropped_item_diagnostics: 0,
-        limit: None,
-    };
-    run_pieces(&bounds, threads, parse, |part| {
-        out.items.extend(part.items);
-        out.dropped_line_diagnostics += part.dropped_line_diagnostics;
-        out.dropped_item_diagnostics += part.dropped_item_diagnostics;
-        keep(
-            &mut out.line_diagnostics,
-            &mut out.dropped_line_diagnostics,
-            part.line_diagnostics,
-        );
-        keep(
-            &mut out.item_diagnostics,
-            &mut out.dropped_item_diagnostics,
-            part.item_diagnostics,
-        );
-    });
+    let mut out = Mapped::with_capacity(count_heads(read.as_bytes()));
+    run_pieces(&bounds, threads, parse, |part| out.append(part));
     out.limit = cut.map(|at| {
         Diagnostic::new(
             SYNTAX_RULE,
@@ -261,8 +263,8 @@ where
 fn run_pieces<T, P, M>(bounds: &[(usize, usize)], threads: usize, parse: P, merge: M)
 where
     T: Send,
-    P: Fn(&(usize, usize)) -> Part<T> + Sync,
-    M: FnMut(Part<T>),
+    P: Fn(&(usize, usize)) -> Mapped<T> + Sync,
+    M: FnMut(Mapped<T>),
 {
     // WebAssembly has no threads.
     let workers = if cfg!(target_arch = "wasm32") {
@@ -283,14 +285,14 @@ where
 fn run_on_threads<T, P, M>(bounds: &[(usize, usize)], workers: usize, parse: &P, mut merge: M)
 where
     T: Send,
-    P: Fn(&(usize, usize)) -> Part<T> + Sync,
-    M: FnMut(Part<T>),
+    P: Fn(&(usize, usize)) -> Mapped<T> + Sync,
+    M: FnMut(Mapped<T>),
 {
     // Each worker takes the next piece not yet taken and sends the part back; this thread
     // merges the parts in order, holding those that arrive early.
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::channel::<(usize, Part<T>)>();
+        let (send, receive) = std::sync::mpsc::channel::<(usize, Mapped<T>)>();
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let send = send.clone();
@@ -482,17 +484,11 @@ fn parse_chunk<T>(
     end: usize,
     file: FileId,
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
-) -> Part<T> {
+) -> Mapped<T> {
     let chunk = text.get(start..end).unwrap_or_default();
     // At most one item per entry: sized once instead of grown by copying.
     let heads = count_heads(chunk.as_bytes());
-    let mut out = Part {
-        items: Vec::with_capacity(heads),
-        line_diagnostics: Vec::new(),
-        item_diagnostics: Vec::new(),
-        dropped_line_diagnostics: 0,
-        dropped_item_diagnostics: 0,
-    };
+    let mut out = Mapped::with_capacity(heads);
     let Ok(pairs) = LinesParser::parse(Rule::file, chunk) else {
         // The grammar accepts every input; this is a defect, reported rather than hidden.
         out.line_diagnostics.push(Diagnostic::new(
@@ -514,7 +510,7 @@ fn parse_chunk<T>(
     // `entry` is silent: its pieces arrive flat, each `head` starting a logical line and each
     // `cont` continuing it.
     let mut current: Option<Pending> = None;
-    let finish = |pending: Option<Pending>, out: &mut Part<T>| {
+    let finish = |pending: Option<Pending>, out: &mut Mapped<T>| {
         if let Some(pending) = pending {
             each(
                 pending.into_line(&local, start),
