@@ -1,7 +1,7 @@
 //! postlint's rules. Every finding postlint reports comes from a rule in the [`registry`],
 //! which gives it a stable kebab-case name, a short code, a default severity and its docs.
 //!
-//! [`check`] is the one entry point: it runs the built-in rules and the policy packs over a
+//! [`check()`] is the one entry point: it runs the built-in rules and the policy packs over a
 //! configuration and returns diagnostics sorted by file and position. It is pure: no file
 //! system, environment or clock.
 
