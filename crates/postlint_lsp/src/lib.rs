@@ -2,7 +2,7 @@
 //! any editor that speaks the Language Server Protocol.
 //!
 //! The server is a thin front end. It keeps the editor's documents, hands the two files of one
-//! directory to [`postlint_linter::check`] (the function every front end uses, so findings,
+//! directory to [`postlint_linter::check()`] (the function every front end uses, so findings,
 //! `postlint.toml` and inline suppressions behave exactly as in the CLI) and translates the
 //! [`Report`](postlint_linter::Report) into LSP: diagnostics with related information, hover,
 //! completion, go to definition and quick fixes. Positions are converted at this edge only,

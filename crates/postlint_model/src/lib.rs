@@ -24,7 +24,7 @@
 //! - [`effective`]: lookup layers, views and provenance;
 //! - `main_table`: the main.cf entries that count, indexed by name, at a fixed cost per entry
 //!   (values are parsed only when they have a `$` and are needed);
-//! - [`compat`]: compatibility levels;
+//! - [`postlint_syntax::compat_level`]: compatibility levels (parsed there, applied in `effective`);
 //! - [`diagnostics`]: findings that need the whole model.
 //!
 //! Architecture invariants: evaluation never fails and never recurses without bound (cycles

@@ -3,8 +3,8 @@
 //! `postlint check --format json` (with UTF-16 offsets for JavaScript editors), the rule
 //! documentation, and the effective configuration of a service.
 //!
-//! Everything here is plain Rust over [`postlint_linter::check`], so it is tested natively;
-//! the `wasm-bindgen` exports in [`bindings`] (wasm32 only) just pass strings through.
+//! Everything here is plain Rust over [`postlint_linter::check()`], so it is tested natively;
+//! the `wasm-bindgen` exports in `bindings` (wasm32 only) just pass strings through.
 
 use postlint_diagnostics::Severity;
 use postlint_linter::{Input, Pack, Report, RuleSource, Settings, SourceFile, check};
