@@ -87,7 +87,7 @@ const DIAGNOSTIC_KEYS: [&str; 14] = [
 
 /// Checks one diagnostic against the contract; returns its severity.
 fn assert_contract(d: &Value) -> String {
-    let keys: BTreeSet<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys = keys_of(d);
     assert_eq!(keys, DIAGNOSTIC_KEYS.into_iter().collect(), "{d}");
     let rule = d["rule"].as_str().unwrap();
     assert!(
@@ -138,14 +138,19 @@ fn assert_contract(d: &Value) -> String {
     severity
 }
 
-/// Checks the whole document; returns the diagnostics.
-fn assert_document(doc: &Value) -> Vec<Value> {
-    let keys: BTreeSet<&str> = doc
+/// The keys of a JSON object.
+fn keys_of(object: &Value) -> BTreeSet<&str> {
+    object
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
-        .collect();
+        .collect()
+}
+
+/// Checks the whole document; returns the diagnostics.
+fn assert_document(doc: &Value) -> Vec<Value> {
+    let keys = keys_of(doc);
     assert_eq!(
         keys,
         ["diagnostics", "summary", "version"].into_iter().collect()
@@ -161,12 +166,7 @@ fn assert_document(doc: &Value) -> Vec<Value> {
         }
     }
     let summary = &doc["summary"];
-    let keys: BTreeSet<&str> = summary
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(summary);
     assert_eq!(
         keys,
         ["errors", "files", "infos", "warnings"]

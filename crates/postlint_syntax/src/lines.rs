@@ -486,9 +486,9 @@ fn parse_chunk<T>(
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Mapped<T> {
     let chunk = text.get(start..end).unwrap_or_default();
-    // At most one item per entry: sized once instead of grown by copying.
-    let heads = count_heads(chunk.as_bytes());
-    let mut out = Mapped::with_capacity(heads);
+    // A piece is small: its items grow as they come (the whole file's vector is sized once,
+    // in `map_lines_in`, so the text is not counted twice).
+    let mut out = Mapped::with_capacity(0);
     let Ok(pairs) = LinesParser::parse(Rule::file, chunk) else {
         // The grammar accepts every input; this is a defect, reported rather than hidden.
         out.line_diagnostics.push(Diagnostic::new(

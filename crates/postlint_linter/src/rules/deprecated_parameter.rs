@@ -1,6 +1,7 @@
 //! `deprecated-parameter`: a legacy parameter name, with its replacement.
 
 use postlint_diagnostics::{Diagnostic, Edit, FileId, Fix, TextRange};
+use postlint_params::Deprecation;
 use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
 use postlint_syntax::PostfixVersion;
 
@@ -56,12 +57,13 @@ fn is_rename(old: &str, new: &str, version: PostfixVersion) -> bool {
 /// overridden.
 fn rename_fix(
     config: &Config,
-    name: &str,
+    dep: &Deprecation,
     file: FileId,
     range: TextRange,
     service: Option<usize>,
 ) -> Option<Fix> {
-    let replacement = postlint_params::deprecation(name)?.replacement?;
+    let name = dep.name;
+    let replacement = dep.replacement?;
     if !is_rename(name, replacement, config.version) || range.len() as usize != name.len() {
         return None;
     }
@@ -106,15 +108,13 @@ fn rename_fix(
 
 fn report(
     out: &mut Vec<Diagnostic>,
-    name: &str,
+    dep: &Deprecation,
     file: FileId,
     range: TextRange,
     service: Option<String>,
     fix: Option<Fix>,
 ) {
-    let Some(dep) = postlint_params::deprecation(name) else {
-        return;
-    };
+    let name = dep.name;
     let message = match (dep.removed_since, dep.deprecated_since) {
         (Some(since), _) => format!("`{name}` was removed in Postfix {since}"),
         (None, Some(since)) => format!("`{name}` is deprecated (Postfix {since} and later warn)"),
@@ -135,20 +135,21 @@ fn report(
 /// Reports every main.cf and `-o` assignment of a deprecated name.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let config = ctx.config;
+    // One lookup per name; most names are not deprecated.
     for p in &config.main.parameters {
-        let name = p.name_str();
-        // Most names are not deprecated: one lookup decides before anything else is done.
-        if postlint_params::deprecation(&name).is_none() {
+        let Some(dep) = postlint_params::deprecation(&p.name_str()) else {
             continue;
-        }
-        let fix = rename_fix(config, &name, MAIN_CF, p.name_range, None);
-        report(out, &name, MAIN_CF, p.name_range, None, fix);
+        };
+        let fix = rename_fix(config, dep, MAIN_CF, p.name_range, None);
+        report(out, dep, MAIN_CF, p.name_range, None, fix);
     }
     for (index, s) in config.master.services.iter().enumerate() {
         for ov in &s.overrides {
-            let name = ov.name_str();
-            let fix = rename_fix(config, &name, MASTER_CF, ov.name_range, Some(index));
-            report(out, &name, MASTER_CF, ov.name_range, Some(s.key()), fix);
+            let Some(dep) = postlint_params::deprecation(&ov.name_str()) else {
+                continue;
+            };
+            let fix = rename_fix(config, dep, MASTER_CF, ov.name_range, Some(index));
+            report(out, dep, MASTER_CF, ov.name_range, Some(s.key()), fix);
         }
     }
 }
