@@ -14,6 +14,38 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
+/// Files at least this large are read by two threads at once, each reading one half: copying
+/// the data and faulting in the new buffer's pages are most of the time reading takes.
+#[cfg(unix)]
+const PARALLEL_READ_BYTES: u64 = 4 << 20;
+
+fn too_large(path: &Path) -> String {
+    format!(
+        "{} is larger than {} MiB; refusing to read it",
+        path.display(),
+        MAX_FILE_SIZE / 1024 / 1024
+    )
+}
+
+/// All `size` bytes of `file`, read as two halves on two threads; `None` when the file is not
+/// exactly `size` bytes long any more, or a read fails (the caller then reads it in turn,
+/// which reports the error).
+#[cfg(unix)]
+fn read_halves(file: &std::fs::File, size: usize) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt as _;
+    let mut bytes = vec![0; size];
+    let half = size / 2;
+    let (first, second) = bytes.split_at_mut(half);
+    let read = std::thread::scope(|scope| {
+        let second = scope.spawn(|| file.read_exact_at(second, half as u64));
+        let first = file.read_exact_at(first, 0);
+        first.is_ok() && second.join().is_ok_and(|r| r.is_ok())
+    });
+    // A file that grew meanwhile is read again, whole, by the caller.
+    let mut past_end = [0; 1];
+    (read && matches!(file.read_at(&mut past_end, size as u64), Ok(0))).then_some(bytes)
+}
+
 /// Reads `path`; `Ok(None)` when it does not exist.
 pub fn read_optional(path: &Path) -> Result<Option<SourceFile>, String> {
     let file = match std::fs::File::open(path) {
@@ -21,22 +53,24 @@ pub fn read_optional(path: &Path) -> Result<Option<SourceFile>, String> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot open {}: {e}", path.display())),
     };
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > MAX_FILE_SIZE {
+        return Err(too_large(path));
+    }
+    #[cfg(unix)]
+    if size >= PARALLEL_READ_BYTES
+        && let Some(bytes) = read_halves(&file, usize::try_from(size).unwrap_or(0))
+    {
+        return Ok(Some(SourceFile { bytes }));
+    }
     // Sized from the file's length up front: growing the buffer by doubling would copy a
     // large file several times.
-    let size = file
-        .metadata()
-        .map_or(0, |m| m.len())
-        .min(MAX_FILE_SIZE + 1);
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     file.take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(format!(
-            "{} is larger than {} MiB; refusing to read it",
-            path.display(),
-            MAX_FILE_SIZE / 1024 / 1024
-        ));
+        return Err(too_large(path));
     }
     Ok(Some(SourceFile { bytes }))
 }
@@ -153,6 +187,48 @@ pub fn looks_like_master(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("postlint-input-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_large_file_is_read_whole_in_two_halves() {
+        let dir = scratch("halves");
+        let path = dir.join("main.cf");
+        // Odd-sized and above the two-thread threshold; every line differs, so a half read
+        // into the wrong place or twice would not compare equal.
+        let mut text = Vec::new();
+        let mut i = 0u64;
+        while (text.len() as u64) < PARALLEL_READ_BYTES + 12_345 {
+            text.extend_from_slice(format!("p{i} = value {i}\n").as_bytes());
+            i += 1;
+        }
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        assert_eq!(read_halves(&file, text.len()).as_deref(), Some(&text[..]));
+        // A stale length (the file grew or shrank since) is not taken as the file.
+        assert!(read_halves(&file, text.len() - 1).is_none());
+        assert!(read_halves(&file, text.len() + 1).is_none());
+        assert_eq!(read_optional(&path).unwrap().unwrap().bytes, text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_without_reading_it() {
+        let dir = scratch("limit");
+        let path = dir.join("main.cf");
+        let file = std::fs::File::create(&path).unwrap();
+        // Sparse: no data is written.
+        file.set_len(MAX_FILE_SIZE + 1).unwrap();
+        let err = read_optional(&path).unwrap_err();
+        assert!(err.contains("larger than 256 MiB"), "{err}");
+        assert!(read_optional(&dir.join("absent.cf")).unwrap().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn kind_by_name_then_content() {
