@@ -243,8 +243,8 @@ fn tables(
             .main
             .parameters
             .iter()
-            .filter(|p| mentions(&p.value) || p.value.contains(&b'$'))
-            .map(|p| String::from_utf8_lossy(&p.name).into_owned())
+            .filter(|p| mentions(p.value()) || p.value().contains(&b'$'))
+            .map(|p| String::from_utf8_lossy(p.name()).into_owned())
             .collect(),
         postlint_model::Scope::Service(index) => report
             .config

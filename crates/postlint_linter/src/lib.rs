@@ -23,41 +23,55 @@ pub use check::{
 pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, rule};
 
 /// The model of `config` and the rules' findings, with postconf's bookkeeping computed on a
-/// second thread meanwhile: it is independent of the model, and of `with_model`, which runs
-/// once the model is built (the policies). WebAssembly has no threads and does them in turn.
+/// second thread while the model is built (it is independent of the model), and `with_model`
+/// (the policies) run on a second thread while the rules run. WebAssembly has no threads and
+/// does them in turn.
 pub(crate) fn model_and_lint(
     config: &Config,
-    with_model: impl FnOnce(&postlint_model::Model),
+    with_model: impl FnOnce(&postlint_model::Model) + Send,
 ) -> (postlint_model::Model, Vec<Diagnostic>) {
     #[cfg(not(target_arch = "wasm32"))]
-    let (model, model_diagnostics, usage) = std::thread::scope(|scope| {
-        let usage = scope.spawn(|| postlint_postconf::used::usage(config));
-        let model = config.model();
-        let model_diagnostics = model.diagnostics();
-        with_model(&model);
-        let usage = match usage.join() {
-            Ok(usage) => usage,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        (model, model_diagnostics, usage)
-    });
+    {
+        let (model, model_diagnostics, usage) = std::thread::scope(|scope| {
+            let usage = scope.spawn(|| postlint_postconf::used::usage(config));
+            let model = config.model();
+            let model_diagnostics = model.diagnostics();
+            (model, model_diagnostics, join(usage))
+        });
+        let out = std::thread::scope(|scope| {
+            let policies = scope.spawn(|| with_model(&model));
+            let out = run_rules(&rules::Context::from_parts(
+                config,
+                usage,
+                model_diagnostics,
+            ));
+            join(policies);
+            out
+        });
+        (model, out)
+    }
     #[cfg(target_arch = "wasm32")]
-    let (model, model_diagnostics, usage) = {
+    {
         let model = config.model();
         let model_diagnostics = model.diagnostics();
         with_model(&model);
-        (
-            model,
+        let usage = postlint_postconf::used::usage(config);
+        let out = run_rules(&rules::Context::from_parts(
+            config,
+            usage,
             model_diagnostics,
-            postlint_postconf::used::usage(config),
-        )
-    };
-    let out = run_rules(&rules::Context::from_parts(
-        config,
-        usage,
-        model_diagnostics,
-    ));
-    (model, out)
+        ));
+        (model, out)
+    }
+}
+
+/// The result of a scoped thread, its panic resumed on this one.
+#[cfg(not(target_arch = "wasm32"))]
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 fn run_rules(ctx: &rules::Context<'_>) -> Vec<Diagnostic> {

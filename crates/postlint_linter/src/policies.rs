@@ -366,10 +366,8 @@ impl<'a> ServiceCtx<'a> {
         if self.kind != "unix" {
             return false;
         }
-        let mut values: Vec<String> = self
-            .config
-            .main
-            .get(b"content_filter")
+        let mut values: Vec<String> = (self.view.model().main_entry("content_filter"))
+            .and_then(|index| self.config.main.parameters.get(index))
             .map(|p| p.value_str().into_owned())
             .into_iter()
             .collect();
@@ -414,10 +412,12 @@ impl<'a> ServiceCtx<'a> {
                     name_range.cover(*value_range),
                     format!("`-o {param}={}` for this service", value.raw),
                 ));
-                if let Some(p) = self.config.main.get(param.as_bytes()) {
+                if let Some(p) = (self.view.model().main_entry(param))
+                    .and_then(|index| self.config.main.parameters.get(index))
+                {
                     out.push((
                         MAIN_CF,
-                        p.name_range.cover(p.value_range),
+                        p.name_range().cover(p.value_range()),
                         "main.cf's value, overridden for this service".to_owned(),
                     ));
                 }
@@ -633,7 +633,7 @@ impl ServiceContext for ServiceCtx<'_> {
         }
         Some(postlint_diagnostics::Edit {
             file: MASTER_CF,
-            range: TextRange::empty(self.service.line.range.end),
+            range: TextRange::empty(self.service.line.range().end),
             replacement: format!("\n  -o {text}"),
         })
     }

@@ -92,7 +92,7 @@ fn parse(file: &ReportFile, config: &Config) -> Vec<Suppression> {
                     .master
                     .services
                     .iter()
-                    .find(|s| s.line.range.start as usize == start)
+                    .find(|s| s.line.range().start as usize == start)
                     .map(postlint_syntax::Service::key)
             })
             .flatten();

@@ -135,7 +135,7 @@ fn suppression(
                     .master
                     .services
                     .iter()
-                    .any(|s| s.line.range.start == start && s.key() == *key)
+                    .any(|s| s.line.range().start == start && s.key() == *key)
             });
         if !defines_service {
             return None;

@@ -54,19 +54,19 @@ pub fn at(config: &Config, file: FileId, offset: u32) -> Option<Target> {
             .main
             .parameters
             .iter()
-            .find(|p| touches(p.name_range, offset) || touches(p.value_range, offset))?;
+            .find(|p| touches(p.name_range(), offset) || touches(p.value_range(), offset))?;
         let name = p.name_str().into_owned();
-        if touches(p.name_range, offset) {
+        if touches(p.name_range(), offset) {
             return Some(Target::Name {
                 name,
-                range: p.name_range,
+                range: p.name_range(),
                 scope: Scope::Global,
             });
         }
         if is_raw(&name) {
             return None;
         }
-        return references(&p.value, config)
+        return references(p.value(), config)
             .into_iter()
             .map(|(name, r)| (name, p.value_file_range(r)))
             .find(|(_, r)| touches(*r, offset))
@@ -78,7 +78,7 @@ pub fn at(config: &Config, file: FileId, offset: u32) -> Option<Target> {
     }
     if file == MASTER_CF {
         for (index, service) in config.master.services.iter().enumerate() {
-            if !touches(service.line.range, offset) {
+            if !touches(service.line.range(), offset) {
                 continue;
             }
             let scope = Scope::Service(index);

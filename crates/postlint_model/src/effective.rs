@@ -485,6 +485,12 @@ impl Model {
         self.compat
     }
 
+    /// Index in [`MainCf::parameters`] of the entry that sets `name` in main.cf (its last
+    /// definition), from the model's index rather than a scan of the file.
+    pub fn main_entry(&self, name: &str) -> Option<usize> {
+        self.main.get(name).map(crate::main_table::MainEntry::index)
+    }
+
     /// main.cf alone: what `postconf -x` shows.
     pub fn global(&self) -> View<'_> {
         View {

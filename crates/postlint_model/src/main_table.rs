@@ -198,7 +198,7 @@ impl MainTable {
         let hasher = foldhash::fast::RandomState::default();
         let mut others_filter = NameFilter::new(params.len());
         for (index, param) in params.iter().enumerate() {
-            let name = match std::str::from_utf8(&param.name[..]) {
+            let name = match std::str::from_utf8(param.name()) {
                 Ok(name) => Cow::Borrowed(name),
                 Err(_) => param.name_str(),
             };
@@ -206,12 +206,12 @@ impl MainTable {
             if info.is_some_and(|p| p.read_only && p.is_builtin(version)) {
                 continue;
             }
-            let value = &param.value[..];
+            let value = param.value();
             let at = to_u32(entries.len());
             let expr = memchr::memchr(b'$', value).map(|_| {
                 exprs.push(ExprEntry {
                     entry: at,
-                    map: param.line.map.clone(),
+                    map: param.line().map.clone(),
                     parsed: OnceLock::new(),
                 });
                 to_u32(exprs.len() - 1)
@@ -220,11 +220,11 @@ impl MainTable {
             names.push_str(&name);
             entries.push(MainEntry {
                 index: to_u32(index),
-                name_range: param.name_range,
-                value_range: param.value_range,
-                value_offset: param.value_offset,
+                name_range: param.name_range(),
+                value_range: param.value_range(),
+                value_offset: param.value_offset(),
                 name: name_at,
-                value: param.value.clone(),
+                value: param.value_bytes(),
                 expr,
                 raw: info.is_some_and(|p| p.raw && p.is_builtin(version)),
                 known: info.is_some(),

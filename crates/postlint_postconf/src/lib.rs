@@ -12,7 +12,7 @@ pub mod used;
 
 use postlint_diagnostics::{Diagnostic, FileId, LineIndex};
 use postlint_model::{HostFacts, Model, ModelOptions};
-use postlint_syntax::{MainCf, MasterCf, PostfixVersion};
+use postlint_syntax::{MainCf, MasterCf, Parameter, PostfixVersion};
 
 pub use filter::ServicePattern;
 
@@ -113,22 +113,16 @@ impl Config {
                 .main
                 .parameters
                 .iter_mut()
-                .filter(|p| p.name == name.as_bytes())
+                .filter(|p| p.name() == name.as_bytes())
                 .collect::<Vec<_>>();
             if existing.is_empty() {
-                let text = format!("{name} = {value}");
-                let extra = MainCf::parse(text.as_bytes(), MAIN_CF);
-                self.main
-                    .parameters
-                    .extend(extra.parameters.into_iter().map(|mut p| {
-                        // Not from the file: no span.
-                        p.name_range = postlint_diagnostics::TextRange::default();
-                        p.value_range = postlint_diagnostics::TextRange::default();
-                        p
-                    }));
+                self.main.parameters.push(Parameter::detached(
+                    name.as_bytes(),
+                    value.trim_ascii().as_bytes(),
+                ));
             } else {
                 for p in existing {
-                    p.value = postlint_syntax::Bytes::copy_from_slice(value.as_bytes());
+                    p.set_value(value.as_bytes());
                 }
             }
         }

@@ -21,12 +21,12 @@ pub(crate) fn duplicate_warnings(
     let mut out: Vec<String> = Vec::new();
     for _pass in 0..passes {
         for p in &config.main.parameters {
-            if let Some(old) = dict.insert(&p.name, &p.value)
-                && old != &p.value[..]
+            if let Some(old) = dict.insert(p.name(), p.value())
+                && old != p.value()
             {
                 {
                     let line =
-                        main_index.map_or(0, |idx| idx.line_col(p.line.range.start).line + 1);
+                        main_index.map_or(0, |idx| idx.line_col(p.line().range().start).line + 1);
                     let warning = format!(
                         "{dir}/main.cf, line {line}: overriding earlier entry: {}={}",
                         p.name_str(),

@@ -342,7 +342,7 @@ struct Known {
 /// The name and value of main.cf slot `slot` (see [`Slot`]).
 fn main_entry(config: &Config, slot: usize) -> Option<(&[u8], &[u8])> {
     match config.main.parameters.get(slot) {
-        Some(p) => Some((&p.name[..], &p.value[..])),
+        Some(p) => Some((p.name(), p.value())),
         None if slot == config.main.parameters.len() => config
             .config_directory
             .as_deref()
@@ -693,13 +693,13 @@ impl<'a> Books<'a> {
 /// A finding about the assignment `p` in main.cf, with the name's bytes to sort it by.
 fn main_finding(kind: FindingKind, p: &Parameter) -> (&[u8], Finding) {
     (
-        &p.name[..],
+        p.name(),
         Finding {
             kind,
-            name: text(&p.name).into_owned(),
-            value: text(&p.value).into_owned(),
+            name: text(p.name()).into_owned(),
+            value: text(p.value()).into_owned(),
             file: MAIN_CF,
-            range: p.name_range,
+            range: p.name_range(),
             service: None,
         },
     )
@@ -825,7 +825,7 @@ pub fn usage(config: &Config) -> Usage {
     let classes = books.main.get(b"smtpd_restriction_classes");
     let class_at = classes
         .and_then(|i| params.get(i))
-        .map(|p| (MAIN_CF, p.value_range));
+        .map(|p| (MAIN_CF, p.value_range()));
     if let Some(value) = classes
         .and_then(|i| main_entry(config, i))
         .map(|(_, value)| books.expanded(value))
@@ -882,7 +882,7 @@ pub fn usage(config: &Config) -> Usage {
         {
             let first = parsed.errors.first();
             let detail = first.map_or_else(String::new, |e| e.message.clone());
-            let at = first.map_or(p.value_range, |e| p.value_file_range(e.range));
+            let at = first.map_or(p.value_range(), |e| p.value_file_range(e.range));
             usage.fatal = Some(
                 Diagnostic::new(
                     SYNTAX_RULE,

@@ -21,26 +21,28 @@ use grammar::{LinesParser, Rule};
 /// (leading whitespace included, newline dropped), so it is a concatenation of file pieces.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SourceMap {
-    /// `(logical start, file start, length)` of the head line: most entries have no other
-    /// piece, and keeping it inline spares them an allocation.
-    first: (u32, u32, u32),
-    /// The continuation lines' pieces, in order.
-    rest: Vec<(u32, u32, u32)>,
+    /// `(file start, length)` of the head line, which starts the logical line: most entries
+    /// have no other piece, and keeping it inline spares them an allocation.
+    first: (u32, u32),
+    /// `(logical start, file start, length)` of each continuation line, in order (empty, and
+    /// not allocated, for a single-line entry).
+    rest: Box<[(u32, u32, u32)]>,
 }
 
 impl SourceMap {
-    fn push(&mut self, logical_start: u32, file_range: TextRange) {
-        let piece = (logical_start, file_range.start, file_range.len());
-        if logical_start == 0 {
-            self.first = piece;
-        } else {
-            self.rest.push(piece);
-        }
+    /// The map of a line that is not in any file: every range is empty, at offset 0. (A line
+    /// of a file has a head line of at least one byte.)
+    pub(crate) fn detached() -> Self {
+        Self::default()
+    }
+
+    fn is_detached(&self) -> bool {
+        self.first.1 == 0
     }
 
     fn piece(&self, index: usize) -> Option<(u32, u32, u32)> {
         if index == 0 {
-            Some(self.first)
+            Some((0, self.first.0, self.first.1))
         } else {
             self.rest.get(index - 1).copied()
         }
@@ -69,31 +71,57 @@ impl SourceMap {
     /// The file range of a logical range. A range spanning several pieces covers the comment
     /// and blank lines between them too.
     pub fn range(&self, logical: TextRange) -> TextRange {
+        if self.is_detached() {
+            return TextRange::default();
+        }
         if logical.is_empty() {
             let at = self.offset(logical.start);
             return TextRange::empty(at);
         }
         TextRange::new(self.offset(logical.start), self.end_offset(logical.end))
     }
+
+    /// The head line's file range.
+    fn head(&self) -> TextRange {
+        TextRange::new(self.first.0, self.first.0 + self.first.1)
+    }
+
+    /// From the head line's first byte to the last continuation line's last byte.
+    fn cover(&self) -> TextRange {
+        let end = self
+            .rest
+            .last()
+            .map_or(self.first.0 + self.first.1, |&(_, file, len)| file + len);
+        TextRange::new(self.first.0, end)
+    }
 }
 
 /// One logical line: an entry of main.cf or master.cf.
+///
+/// Kept small (a main.cf may hold hundreds of thousands): the text, and the map back to the
+/// file, from which the line's ranges are computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogicalLine {
     /// The joined text, as Postfix sees it (a slice of the file for a single-line entry).
     pub text: Bytes,
     /// Where each byte of `text` is in the file.
     pub map: SourceMap,
-    /// From the first byte of the head line to the last byte of the last continuation line.
-    pub range: TextRange,
-    /// The head line's range, without the newline.
-    pub head: TextRange,
 }
 
 impl LogicalLine {
     /// The file range of a range of `text`.
     pub fn file_range(&self, logical: TextRange) -> TextRange {
         self.map.range(logical)
+    }
+
+    /// From the first byte of the head line to the last byte of the last continuation line.
+    pub fn range(&self) -> TextRange {
+        self.map.cover()
+    }
+
+    /// The head line's range, without the newline.
+    pub fn head(&self) -> TextRange {
+        self.map.head()
     }
 }
 
@@ -568,20 +596,17 @@ fn parse_chunk<T>(
 /// A logical line being assembled from its head and continuation lines.
 struct Pending {
     head: TextRange,
-    last: TextRange,
-    map: SourceMap,
+    /// `(logical start, file start, length)` of each continuation line.
+    rest: Vec<(u32, u32, u32)>,
     /// The joined text, once there is a continuation line (a single line needs no copy).
     joined: Option<Vec<u8>>,
 }
 
 impl Pending {
     fn new(head: TextRange) -> Self {
-        let mut map = SourceMap::default();
-        map.push(0, head);
         Self {
             head,
-            last: head,
-            map,
+            rest: Vec::new(),
             joined: None,
         }
     }
@@ -590,10 +615,12 @@ impl Pending {
         let joined = self
             .joined
             .get_or_insert_with(|| self.head.slice(src).to_vec());
-        self.map
-            .push(u32::try_from(joined.len()).unwrap_or(u32::MAX), range);
+        self.rest.push((
+            u32::try_from(joined.len()).unwrap_or(u32::MAX),
+            range.start,
+            range.len(),
+        ));
         joined.extend_from_slice(range.slice(src));
-        self.last = range;
     }
 
     /// The logical line; `local` holds the file from offset `start` on.
@@ -607,9 +634,10 @@ impl Pending {
                 },
                 Bytes::from,
             ),
-            map: self.map,
-            range: self.head.cover(self.last),
-            head: self.head,
+            map: SourceMap {
+                first: (self.head.start, self.head.len()),
+                rest: self.rest.into_boxed_slice(),
+            },
         }
     }
 }
@@ -784,7 +812,7 @@ mod tests {
                         Severity::Error,
                         String::from_utf8(l.text.to_vec()).unwrap(),
                         FileId(0),
-                        l.range,
+                        l.range(),
                     ));
                 },
             );

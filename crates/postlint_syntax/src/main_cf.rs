@@ -4,25 +4,22 @@
 use bytes::Bytes;
 use postlint_diagnostics::{Diagnostic, FileId, Severity, TextRange};
 
-use crate::lines::{LogicalLine, map_lines};
+use crate::lines::{LogicalLine, SourceMap, map_lines};
 use crate::{SYNTAX_CODE, SYNTAX_RULE};
 
 /// One `name = value` entry.
+///
+/// Kept small (a generated main.cf may hold hundreds of thousands): the logical line, and where
+/// the name and the value are in its text; their file ranges are computed from the line's map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parameter {
-    /// The name bytes (any bytes but whitespace and `=`), sharing the file's buffer.
-    pub name: Bytes,
-    /// The value bytes, whitespace-trimmed; may span several physical lines. Shares the
-    /// file's buffer (or the joined logical line's).
-    pub value: Bytes,
-    /// Where the name is in the file.
-    pub name_range: TextRange,
-    /// Where the value is in the file (empty at the end of the line when the value is empty).
-    pub value_range: TextRange,
     /// The whole logical line, with its mapping back to the file.
-    pub line: LogicalLine,
-    /// Offset of the value inside `line.text`, for mapping ranges inside the value.
-    pub value_offset: u32,
+    line: LogicalLine,
+    /// The name is `line.text[..name_end]` (a logical line starts with its name).
+    name_end: u32,
+    /// The value is `line.text[value_start..value_end]`.
+    value_start: u32,
+    value_end: u32,
 }
 
 impl Parameter {
@@ -32,13 +29,11 @@ impl Parameter {
         match split_nameval(&line.text) {
             Ok((name, eq_end)) => {
                 let (vstart, vend) = trim_ws(&line.text, eq_end);
-                let value_logical = TextRange::from_usize(vstart, vend);
+                let value = TextRange::from_usize(vstart, vend);
                 Ok(Self {
-                    name: line.text.slice(name.to_usize()),
-                    value: line.text.slice(value_logical.to_usize()),
-                    name_range: line.file_range(name),
-                    value_range: line.file_range(value_logical),
-                    value_offset: value_logical.start,
+                    name_end: name.end,
+                    value_start: value.start,
+                    value_end: value.end,
                     line,
                 })
             }
@@ -51,7 +46,7 @@ impl Parameter {
                         Severity::Error,
                         format!("{message}: `{}`", shown.trim_end()),
                         file,
-                        line.range,
+                        line.range(),
                     )
                     .with_help(help)
                     .with_note(
@@ -62,21 +57,99 @@ impl Parameter {
         }
     }
 
+    /// An entry that is not in any file (`postconf -o name=value`): its ranges are empty, at
+    /// offset 0.
+    pub fn detached(name: &[u8], value: &[u8]) -> Self {
+        let mut text = Vec::with_capacity(name.len() + 3 + value.len());
+        text.extend_from_slice(name);
+        text.extend_from_slice(b" = ");
+        text.extend_from_slice(value);
+        Self {
+            line: LogicalLine {
+                text: Bytes::from(text),
+                map: SourceMap::detached(),
+            },
+            name_end: to_u32(name.len()),
+            value_start: to_u32(name.len() + 3),
+            value_end: to_u32(name.len() + 3 + value.len()),
+        }
+    }
+
+    /// Replaces the value (`postconf -o name=value` on a name main.cf sets). The name keeps
+    /// its place in the file; the value's range still points at the value it replaced, as
+    /// far as that line reaches.
+    pub fn set_value(&mut self, value: &[u8]) {
+        let mut text = self
+            .line
+            .text
+            .get(..self.value_start as usize)
+            .unwrap_or_default()
+            .to_vec();
+        text.extend_from_slice(value);
+        self.value_end = to_u32(text.len());
+        self.line.text = Bytes::from(text);
+    }
+
+    /// The name bytes (any bytes but whitespace and `=`).
+    pub fn name(&self) -> &[u8] {
+        self.line
+            .text
+            .get(..self.name_end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The value bytes, whitespace-trimmed; may span several physical lines.
+    pub fn value(&self) -> &[u8] {
+        self.line
+            .text
+            .get(self.value_start as usize..self.value_end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The value as a handle on the file's buffer (or the joined logical line's), without a
+    /// copy.
+    pub fn value_bytes(&self) -> Bytes {
+        self.line
+            .text
+            .slice(self.value_start as usize..self.value_end as usize)
+    }
+
+    /// The whole logical line, with its mapping back to the file.
+    pub fn line(&self) -> &LogicalLine {
+        &self.line
+    }
+
+    /// Where the name is in the file.
+    pub fn name_range(&self) -> TextRange {
+        self.line.file_range(TextRange::new(0, self.name_end))
+    }
+
+    /// Where the value is in the file (empty at the end of the line when the value is empty).
+    pub fn value_range(&self) -> TextRange {
+        self.line
+            .file_range(TextRange::new(self.value_start, self.value_end))
+    }
+
+    /// Offset of the value inside the logical line's text, for mapping ranges inside the value.
+    pub fn value_offset(&self) -> u32 {
+        self.value_start
+    }
+
     /// The name as text (lossy for non-UTF-8 bytes).
     pub fn name_str(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.name)
+        String::from_utf8_lossy(self.name())
     }
 
     /// The value as text (lossy for non-UTF-8 bytes).
     pub fn value_str(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.value)
+        String::from_utf8_lossy(self.value())
     }
 
     /// The file range of a byte range inside `value`.
     pub fn value_file_range(&self, in_value: TextRange) -> TextRange {
         self.line.file_range(TextRange::new(
-            in_value.start + self.value_offset,
-            in_value.end + self.value_offset,
+            in_value.start + self.value_start,
+            in_value.end + self.value_start,
         ))
     }
 }
@@ -129,8 +202,12 @@ impl MainCf {
 
     /// The effective (last) entry for `name`.
     pub fn get(&self, name: &[u8]) -> Option<&Parameter> {
-        self.parameters.iter().rev().find(|p| p.name == name)
+        self.parameters.iter().rev().find(|p| p.name() == name)
     }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Postfix's `split_nameval()` on a logical line: the name is the longest run of bytes that
@@ -182,6 +259,32 @@ fn trim_ws(text: &[u8], from: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_stays_small() {
+        // A generated main.cf holds hundreds of thousands of entries, and every pass over
+        // them reads them all: the line's text handle, its head line and three offsets.
+        assert!(size_of::<LogicalLine>() <= 56);
+        assert!(size_of::<Parameter>() <= 72);
+    }
+
+    #[test]
+    fn detached_and_replaced_values() {
+        let p = Parameter::detached(b"relayhost", b"[mx]:587");
+        assert_eq!(p.name(), b"relayhost");
+        assert_eq!(p.value(), b"[mx]:587");
+        assert_eq!(p.name_range(), TextRange::default());
+        assert_eq!(p.value_range(), TextRange::default());
+
+        let mut cf = parse("a = 1\nrelayhost = old\n");
+        let p = cf.parameters.get_mut(1).unwrap();
+        let name_range = p.name_range();
+        p.set_value(b"[new]:587");
+        assert_eq!(p.name(), b"relayhost");
+        assert_eq!(p.value(), b"[new]:587");
+        assert_eq!(p.name_range(), name_range);
+        assert_eq!(p.value_range().start, 18);
+    }
 
     fn parse(src: &str) -> MainCf {
         MainCf::parse(src.as_bytes(), FileId(0))
@@ -245,13 +348,13 @@ mod tests {
         let src = "smtpd_relay_restrictions = permit_mynetworks,\n# note\n    reject_unauth_destination\n";
         let cf = parse(src);
         let p = &cf.parameters[0];
-        assert_eq!(&src[p.name_range.to_usize()], "smtpd_relay_restrictions");
+        assert_eq!(&src[p.name_range().to_usize()], "smtpd_relay_restrictions");
         assert_eq!(
-            &src[p.value_range.to_usize()],
+            &src[p.value_range().to_usize()],
             "permit_mynetworks,\n# note\n    reject_unauth_destination"
         );
         assert_eq!(
-            &p.value[..],
+            p.value(),
             b"permit_mynetworks,    reject_unauth_destination"
         );
         // "reject" inside the value maps to its own line.
@@ -263,8 +366,8 @@ mod tests {
     fn empty_value_range_is_empty() {
         let cf = parse("relayhost = \n");
         let p = &cf.parameters[0];
-        assert!(p.value.is_empty());
-        assert!(p.value_range.is_empty());
+        assert!(p.value().is_empty());
+        assert!(p.value_range().is_empty());
     }
 
     #[test]
@@ -284,7 +387,7 @@ mod tests {
     #[test]
     fn last_definition_wins() {
         let cf = parse("a = 1\na = 2\n");
-        assert_eq!(&cf.get(b"a").unwrap().value[..], b"2");
+        assert_eq!(cf.get(b"a").unwrap().value(), b"2");
     }
 
     #[test]

@@ -201,7 +201,7 @@ fn parse_service(line: LogicalLine, file: FileId, diags: &mut Vec<Diagnostic>) -
             Severity::Error,
             format!("`{{ }}` groups nested deeper than {MAX_BRACE_DEPTH} levels"),
             file,
-            line.range,
+            line.range(),
         ));
         return None;
     }
@@ -221,7 +221,7 @@ fn parse_service(line: LogicalLine, file: FileId, diags: &mut Vec<Diagnostic>) -
                 Severity::Error,
                 format!("bad field count: `{}`", shown.trim()),
                 file,
-                line.range,
+                line.range(),
             )
             .with_help("a master.cf entry has eight fields: service type private unprivileged chroot wakeup process_limit command; use `-` for a default")
             .with_note(format!("this entry has {} field{}", tokens.len(), if tokens.len() == 1 { "" } else { "s" })),

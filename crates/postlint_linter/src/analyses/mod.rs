@@ -60,13 +60,13 @@ pub fn entry_span(ctx: &ServiceCtx<'_>, param: &str, entry: &str) -> Option<(Fil
                 let Some(p) = config.main.parameters.get(index) else {
                     continue;
                 };
-                let text = String::from_utf8_lossy(&p.value);
+                let text = String::from_utf8_lossy(p.value());
                 if let Some((offset, e)) = find_entry(&text, entry) {
                     let range = TextRange::from_usize(offset, offset + e.len());
                     return Some((MAIN_CF, p.value_file_range(range)));
                 }
                 if own {
-                    whole = Some((MAIN_CF, p.name_range.cover(p.value_range)));
+                    whole = Some((MAIN_CF, p.name_range().cover(p.value_range())));
                 }
             }
             Origin::MasterCf {

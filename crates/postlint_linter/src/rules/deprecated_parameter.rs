@@ -72,7 +72,7 @@ fn rename_fix(
             .main
             .parameters
             .iter()
-            .filter(|p| p.name == n.as_bytes())
+            .filter(|p| p.name() == n.as_bytes())
             .count()
     };
     let overrides = |s: &postlint_syntax::Service, n: &str| {
@@ -132,20 +132,28 @@ fn report(
     out.push(d);
 }
 
+/// The deprecation record of a parameter name given as bytes (deprecated names are ASCII, so a
+/// name that is not UTF-8 has none, and no lossy copy is made).
+fn deprecation(name: &[u8]) -> Option<&'static Deprecation> {
+    std::str::from_utf8(name)
+        .ok()
+        .and_then(postlint_params::deprecation)
+}
+
 /// Reports every main.cf and `-o` assignment of a deprecated name.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let config = ctx.config;
     // One lookup per name; most names are not deprecated.
     for p in &config.main.parameters {
-        let Some(dep) = postlint_params::deprecation(&p.name_str()) else {
+        let Some(dep) = deprecation(p.name()) else {
             continue;
         };
-        let fix = rename_fix(config, dep, MAIN_CF, p.name_range, None);
-        report(out, dep, MAIN_CF, p.name_range, None, fix);
+        let fix = rename_fix(config, dep, MAIN_CF, p.name_range(), None);
+        report(out, dep, MAIN_CF, p.name_range(), None, fix);
     }
     for (index, s) in config.master.services.iter().enumerate() {
         for ov in &s.overrides {
-            let Some(dep) = postlint_params::deprecation(&ov.name_str()) else {
+            let Some(dep) = deprecation(&ov.name) else {
                 continue;
             };
             let fix = rename_fix(config, dep, MASTER_CF, ov.name_range, Some(index));

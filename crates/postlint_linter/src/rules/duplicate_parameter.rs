@@ -36,7 +36,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(earlier), Some(p)) = (params.get(earlier), params.get(later)) else {
             continue;
         };
-        let same = earlier.value == p.value;
+        let same = earlier.value() == p.value();
         let message = if same {
             format!("`{}` is defined again with the same value", p.name_str())
         } else {
@@ -47,9 +47,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 earlier.value_str()
             )
         };
-        let mut d = diagnostic(&META, message, MAIN_CF, p.name_range)
+        let mut d = diagnostic(&META, message, MAIN_CF, p.name_range())
             .with_primary_message("this definition wins")
-            .with_label(MAIN_CF, earlier.name_range, "earlier definition, ignored")
+            .with_label(MAIN_CF, earlier.name_range(), "earlier definition, ignored")
             .with_help("keep a single definition of the parameter");
         if same {
             d.severity = Severity::Info;

@@ -376,7 +376,7 @@ fn main_table_keeps_the_last_definition_in_file_order() {
                 param.value_file_range(range)
             );
         }
-        let whole = TextRange::new(0, u32::try_from(param.value.len()).unwrap());
+        let whole = TextRange::new(0, u32::try_from(param.value().len()).unwrap());
         assert_eq!(
             m.main.value_file_range(entry, whole),
             param.value_file_range(whole)
