@@ -260,16 +260,28 @@ where
     T: Send,
     F: Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>) + Sync,
 {
-    let text = shadow(src);
-    let cut = entry_lines_cut(text.as_bytes(), max_lines);
-    let read = text.get(..cut.unwrap_or(text.len())).unwrap_or_default();
+    // One pass over the file, split between the threads, counts its lines: whether it fits
+    // the entry-line limit, and how many entries there are at most (to size the result).
+    let counts = count_lines(src, threads);
+    let cut = if counts.newlines < max_lines {
+        // Every line of an entry but the last ends with a newline: the file fits.
+        None
+    } else {
+        entry_lines_cut(src, max_lines)
+    };
+    let read = src.get(..cut.unwrap_or(src.len())).unwrap_or_default();
     let count = threads.max(read.len().div_ceil(piece_bytes.max(1)));
-    let bounds = chunk_bounds(read.as_bytes(), count);
-    let parse = |&(start, end): &(usize, usize)| parse_chunk(src, &text, start, end, file, &each);
+    let bounds = chunk_bounds(read, count);
+    let parse = |&(start, end): &(usize, usize)| parse_chunk(src, start, end, file, &each);
     // The parts are merged in file order as they are done, into a vector sized once for the
     // whole file; each part is freed as soon as it is merged, so its memory is reused by the
     // pieces still being parsed rather than the file's entries being held twice.
-    let mut out = Mapped::with_capacity(count_heads(read.as_bytes()));
+    let heads = if cut.is_some() {
+        count_heads(read)
+    } else {
+        counts.heads
+    };
+    let mut out = Mapped::with_capacity(heads);
     run_pieces(&bounds, threads, parse, |part| out.append(part));
     out.limit = cut.map(|at| {
         Diagnostic::new(
@@ -280,7 +292,7 @@ where
                 "too many entries: postlint reads at most {max_lines} lines of entries of a file, and does not check this line or any after it"
             ),
             file,
-            TextRange::from_usize(at, text.len().min(at + 1)),
+            TextRange::from_usize(at, src.len().min(at + 1)),
         )
         .with_help("findings about the rest of the file, and about what it defines, are missing or wrong; split the configuration or check a smaller copy")
     });
@@ -354,6 +366,50 @@ where
             }
         }
     });
+}
+
+/// Lines of a text, as [`count_lines`] counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct LineCounts {
+    /// Newline bytes.
+    newlines: usize,
+    /// Lines that start an entry (see [`count_heads`]).
+    heads: usize,
+}
+
+/// Counts the newlines and entry heads of `text` in one pass, on up to `threads` threads
+/// (two halves, the second starting at a line start, so that the counts add up).
+fn count_lines(text: &[u8], threads: usize) -> LineCounts {
+    let one = |part: &[u8]| {
+        let mut counts = LineCounts {
+            newlines: 0,
+            heads: usize::from(part.first().is_some_and(|&b| starts_entry(b))),
+        };
+        for at in memchr::memchr_iter(b'\n', part) {
+            counts.newlines += 1;
+            counts.heads += usize::from(part.get(at + 1).is_some_and(|&b| starts_entry(b)));
+        }
+        counts
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    if threads > 1
+        && let Some(half) = line_start_at_or_after(text, text.len() / 2).filter(|&h| h > 0)
+    {
+        let (first, second) = text.split_at(half.min(text.len()));
+        let (a, b) = std::thread::scope(|scope| {
+            let b = scope.spawn(|| one(second));
+            (one(first), b.join())
+        });
+        return match b {
+            Ok(b) => LineCounts {
+                newlines: a.newlines + b.newlines,
+                heads: a.heads + b.heads,
+            },
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+    }
+    let _ = threads;
+    one(text)
 }
 
 /// How many lines of `text` start an entry: its first line, if it does, and every line after
@@ -503,21 +559,22 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | 0x0b..=b'\r')
 }
 
-/// Parses `text[start..end]`, which starts at offset 0 or at an entry, with spans in `src`,
+/// Parses `src[start..end]`, which starts at offset 0 or at an entry, with spans in `src`,
 /// and maps its logical lines with `each`.
 fn parse_chunk<T>(
     src: &Bytes,
-    text: &str,
     start: usize,
     end: usize,
     file: FileId,
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Mapped<T> {
-    let chunk = text.get(start..end).unwrap_or_default();
+    // Each piece makes its own view for pest (the piece itself when it is ASCII), so that
+    // this pass over the bytes is split between the threads too.
+    let chunk = shadow(src.get(start..end).unwrap_or_default());
     // A piece is small: its items grow as they come (the whole file's vector is sized once,
     // in `map_lines_in`, so the text is not counted twice).
     let mut out = Mapped::with_capacity(0);
-    let Ok(pairs) = LinesParser::parse(Rule::file, chunk) else {
+    let Ok(pairs) = LinesParser::parse(Rule::file, &chunk) else {
         // The grammar accepts every input; this is a defect, reported rather than hidden.
         out.line_diagnostics.push(Diagnostic::new(
             SYNTAX_RULE,
@@ -847,6 +904,18 @@ mod tests {
                 .map(|_| alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()])
                 .collect();
             let whole = in_pieces(&src, 1);
+            // The line counts that size the result and check the limit: the same on two
+            // threads as on one, and as counted line by line.
+            let lines: Vec<&[u8]> = src.split(|&b| b == b'\n').collect();
+            let expected = LineCounts {
+                newlines: lines.len() - 1,
+                heads: lines
+                    .iter()
+                    .filter(|l| l.first().is_some_and(|&b| starts_entry(b)))
+                    .count(),
+            };
+            assert_eq!(count_lines(&src, 1), expected);
+            assert_eq!(count_lines(&src, 2), expected);
             for count in 2..=5 {
                 let bounds = chunk_bounds(&src, count);
                 cut += bounds.len() - 1;
