@@ -592,8 +592,8 @@ fn parse_chunk<T>(
     // one shared handle, taken on several threads at once, would all count references on one
     // contended counter.
     let local = Bytes::from_owner(src.slice(start..end));
-    // `entry` is silent: its pieces arrive flat, each `head` starting a logical line and each
-    // `cont` continuing it.
+    // `entry` is silent: its pieces arrive flat, each line of a `heads` run starting a logical
+    // line and each `cont` continuing the last one.
     let mut current: Option<Pending> = None;
     let finish = |pending: Option<Pending>, out: &mut Mapped<T>| {
         if let Some(pending) = pending {
@@ -610,9 +610,24 @@ fn parse_chunk<T>(
     };
     for pair in pairs.flatten() {
         match pair.as_rule() {
-            Rule::head => {
-                finish(current.take(), &mut out);
-                current = Some(Pending::new(range_of(pair.as_span())));
+            Rule::heads => {
+                // Each line of the run starts a logical line; the last one stays open for
+                // the continuation lines that may follow.
+                let run = range_of(pair.as_span());
+                let mut at = run.start as usize;
+                let run_end = run.end as usize;
+                loop {
+                    let line_end = src
+                        .get(at..run_end)
+                        .and_then(|rest| memchr::memchr(b'\n', rest))
+                        .map_or(run_end, |i| at + i);
+                    finish(current.take(), &mut out);
+                    current = Some(Pending::new(TextRange::from_usize(at, line_end)));
+                    if line_end >= run_end {
+                        break;
+                    }
+                    at = line_end + 1;
+                }
             }
             Rule::cont => {
                 if let Some(pending) = &mut current {
@@ -883,6 +898,70 @@ mod tests {
                 assert_eq!(d.message, format!("bad{i:04}"));
             }
         }
+    }
+
+    /// Postfix's `readllines()` (util/readlline.c), transcribed line by line: the logical
+    /// lines' texts, and how many indented lines had no entry to continue.
+    fn readllines(src: &[u8]) -> (Vec<Vec<u8>>, usize) {
+        let mut lines = Vec::new();
+        let mut orphans = 0;
+        let mut current: Option<Vec<u8>> = None;
+        for line in src.split(|&b| b == b'\n') {
+            // Blank and comment lines are skipped, and do not end a logical line.
+            match line.iter().find(|&&b| !is_blank(b)) {
+                None | Some(b'#') => continue,
+                Some(_) => {}
+            }
+            if is_blank(line[0]) {
+                match &mut current {
+                    Some(text) => text.extend_from_slice(line),
+                    None => orphans += 1,
+                }
+            } else {
+                lines.extend(current.replace(line.to_vec()));
+            }
+        }
+        lines.extend(current);
+        (lines, orphans)
+    }
+
+    #[test]
+    fn logical_lines_are_those_of_postfix_readllines() {
+        // Random files over the bytes the grammar distinguishes, with runs of entry lines,
+        // continuations, comments and blank lines in every order.
+        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9";
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut multi_line = 0;
+        for _ in 0..3000 {
+            let len = usize::try_from(next() % 80).unwrap();
+            let src: Vec<u8> = (0..len)
+                .map(|_| alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()])
+                .collect();
+            let parsed = logical_lines(&Bytes::copy_from_slice(&src), FileId(0));
+            let texts: Vec<Vec<u8>> = parsed.lines.iter().map(|l| l.text.to_vec()).collect();
+            let (expected, orphans) = readllines(&src);
+            assert_eq!(
+                (texts, parsed.diagnostics.len()),
+                (expected, orphans),
+                "{:?}",
+                String::from_utf8_lossy(&src)
+            );
+            // Every line's ranges are inside the file and start at its head.
+            for line in &parsed.lines {
+                assert!(line.range().end as usize <= src.len());
+                assert_eq!(line.range().start, line.head().start);
+                assert_eq!(line.head().slice(&src), &line.text[..line.head().len() as usize]);
+            }
+            multi_line += parsed.lines.iter().filter(|l| l.head() != l.range()).count();
+        }
+        // Continuations did occur.
+        assert!(multi_line > 300, "only {multi_line} continued lines");
     }
 
     #[test]
