@@ -272,15 +272,25 @@ where
     let read = src.get(..cut.unwrap_or(src.len())).unwrap_or_default();
     let count = threads.max(read.len().div_ceil(piece_bytes.max(1)));
     let bounds = chunk_bounds(read, count);
-    let parse = |&(start, end): &(usize, usize)| parse_chunk(src, start, end, file, &each);
-    // The parts are merged in file order as they are done, into a vector sized once for the
-    // whole file; each part is freed as soon as it is merged, so its memory is reused by the
-    // pieces still being parsed rather than the file's entries being held twice.
     let heads = if cut.is_some() {
         count_heads(read)
     } else {
         counts.heads
     };
+    // Each piece's items are sized from the file's share of entries a byte (a little over,
+    // so that a piece denser than the average rarely grows; room not written costs no
+    // memory), rather than grown by doubling, which would copy them again and again.
+    let per_piece = |len: usize| {
+        let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let share = wide(heads).saturating_mul(wide(len)) / wide(read.len().max(1));
+        usize::try_from(share).map_or(0, |n| n.saturating_mul(9) / 8 + 16)
+    };
+    let parse = |&(start, end): &(usize, usize)| {
+        parse_chunk(src, start, end, file, per_piece(end - start), &each)
+    };
+    // The parts are merged in file order as they are done, into a vector sized once for the
+    // whole file; each part is freed as soon as it is merged, so its memory is reused by the
+    // pieces still being parsed rather than the file's entries being held twice.
     let mut out = Mapped::with_capacity(heads);
     run_pieces(&bounds, threads, parse, |part| out.append(part));
     out.limit = cut.map(|at| {
@@ -560,20 +570,19 @@ fn is_blank(b: u8) -> bool {
 }
 
 /// Parses `src[start..end]`, which starts at offset 0 or at an entry, with spans in `src`,
-/// and maps its logical lines with `each`.
+/// and maps its logical lines with `each`, with room for `items` items.
 fn parse_chunk<T>(
     src: &Bytes,
     start: usize,
     end: usize,
     file: FileId,
+    items: usize,
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Mapped<T> {
     // Each piece makes its own view for pest (the piece itself when it is ASCII), so that
     // this pass over the bytes is split between the threads too.
     let chunk = shadow(src.get(start..end).unwrap_or_default());
-    // A piece is small: its items grow as they come (the whole file's vector is sized once,
-    // in `map_lines_in`, so the text is not counted twice).
-    let mut out = Mapped::with_capacity(0);
+    let mut out = Mapped::with_capacity(items);
     let Ok(pairs) = LinesParser::parse(Rule::file, &chunk) else {
         // The grammar accepts every input; this is a defect, reported rather than hidden.
         out.line_diagnostics.push(Diagnostic::new(
@@ -929,7 +938,7 @@ mod tests {
     fn logical_lines_are_those_of_postfix_readllines() {
         // Random files over the bytes the grammar distinguishes, with runs of entry lines,
         // continuations, comments and blank lines in every order.
-        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9";
+        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9\xc3\xa9";
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = || {
             seed ^= seed << 13;
@@ -956,9 +965,16 @@ mod tests {
             for line in &parsed.lines {
                 assert!(line.range().end as usize <= src.len());
                 assert_eq!(line.range().start, line.head().start);
-                assert_eq!(line.head().slice(&src), &line.text[..line.head().len() as usize]);
+                assert_eq!(
+                    line.head().slice(&src),
+                    &line.text[..line.head().len() as usize]
+                );
             }
-            multi_line += parsed.lines.iter().filter(|l| l.head() != l.range()).count();
+            multi_line += parsed
+                .lines
+                .iter()
+                .filter(|l| l.head() != l.range())
+                .count();
         }
         // Continuations did occur.
         assert!(multi_line > 300, "only {multi_line} continued lines");
@@ -968,7 +984,7 @@ mod tests {
     fn parsing_in_pieces_gives_the_same_lines() {
         // Random files over the bytes the grammar distinguishes: the cut points land on
         // every kind of line, and each must give exactly the one-piece result.
-        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9";
+        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9\xc3\xa9";
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = || {
             seed ^= seed << 13;
