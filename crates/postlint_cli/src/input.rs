@@ -17,7 +17,7 @@ pub struct SourceFile {
 /// Files at least this large are read by two threads at once, each reading one half: copying
 /// the data and faulting in the new buffer's pages are most of the time reading takes.
 #[cfg(unix)]
-const PARALLEL_READ_BYTES: u64 = 4 << 20;
+const PARALLEL_READ_BYTES: u64 = crate::memory::LARGE_INPUT_BYTES;
 
 fn too_large(path: &Path) -> String {
     format!(
@@ -57,6 +57,7 @@ pub fn read_optional(path: &Path) -> Result<Option<SourceFile>, String> {
     if size > MAX_FILE_SIZE {
         return Err(too_large(path));
     }
+    crate::memory::input_of(size);
     #[cfg(unix)]
     if size >= PARALLEL_READ_BYTES
         && let Some(bytes) = read_halves(&file, usize::try_from(size).unwrap_or(0))

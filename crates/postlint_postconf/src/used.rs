@@ -170,7 +170,10 @@ fn compute_legacy_names(version: PostfixVersion) -> HashSet<String> {
         if !is_builtin(p.name, version) || p.raw {
             continue;
         }
-        if let Some(default) = postlint_params::default_value(p.name, version) {
+        // Only a default with a `$` refers to anything (most have none).
+        if let Some(default) = postlint_params::default_value(p.name, version)
+            && default.contains('$')
+        {
             let parsed = expansion::parse(default.as_bytes(), ExpansionOptions { version });
             out.extend(
                 parsed
