@@ -579,7 +579,7 @@ fn parse_chunk<T>(
     items: usize,
     each: &impl Fn(LogicalLine, &mut Vec<T>, &mut Vec<Diagnostic>),
 ) -> Mapped<T> {
-    // Each piece makes its own view for pest (the piece itself when it is ASCII), so that
+    // Each piece makes its own view for pest (the piece itself when it is UTF-8), so that
     // this pass over the bytes is split between the threads too.
     let chunk = shadow(src.get(start..end).unwrap_or_default());
     let mut out = Mapped::with_capacity(items);
