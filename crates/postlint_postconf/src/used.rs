@@ -68,7 +68,9 @@ pub struct Usage {
     pub findings: Vec<Finding>,
     /// main.cf entries that define a name again, as `(earlier, later)` indices into
     /// `Config::main.parameters` (the earlier being the definition the later one replaces),
-    /// in file order of the later one.
+    /// in file order of the later one. An earlier index of `parameters.len()` is the
+    /// `config_directory` that `-c` sets before main.cf is read: postconf's dictionary has
+    /// it, so main.cf's first `config_directory` replaces it.
     pub redefinitions: Vec<(usize, usize)>,
     /// A malformed `$` expression in a built-in parameter's value: postconf stops.
     pub fatal: Option<Diagnostic>,
@@ -343,7 +345,7 @@ struct Known {
 }
 
 /// The name and value of main.cf slot `slot` (see [`Slot`]).
-fn main_entry(config: &Config, slot: usize) -> Option<(&[u8], &[u8])> {
+pub(crate) fn main_entry(config: &Config, slot: usize) -> Option<(&[u8], &[u8])> {
     match config.main.parameters.get(slot) {
         Some(p) => Some((p.name(), p.value())),
         None if slot == config.main.parameters.len() => config
@@ -417,10 +419,7 @@ impl Dictionary {
             let known = match index.entry(hash, same, rehash) {
                 hashbrown::hash_table::Entry::Occupied(mut e) => {
                     let earlier = std::mem::replace(e.get_mut(), number);
-                    // `-c`'s `config_directory` is not an entry of the file.
-                    if earlier as usize != dir {
-                        redefinitions.push((earlier as usize, i));
-                    }
+                    redefinitions.push((earlier as usize, i));
                     slots.get_mut(earlier as usize).map(|s| {
                         let known = *s;
                         s.live = false;
