@@ -265,7 +265,8 @@ fn compare(case: &Case, mode: &str, failures: &mut String) {
             if let Err(e) = same_overriding(case, &output.warnings, &theirs) {
                 writeln!(failures, "{}: -{mode}: {e}", case.slug).unwrap();
             }
-            // The other warnings compare as sets: postconf's order follows its hash tables.
+            // The other warnings compare as multisets: postconf's order follows its hash
+            // tables, but each comes as often as postconf has a reason for it.
             let others = |list: &[String]| -> Vec<String> {
                 let mut others: Vec<String> = list
                     .iter()
@@ -273,7 +274,6 @@ fn compare(case: &Case, mode: &str, failures: &mut String) {
                     .cloned()
                     .collect();
                 others.sort();
-                others.dedup();
                 others
             };
             let (ours, theirs) = (others(&output.warnings), others(&theirs));
