@@ -192,8 +192,10 @@ pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize, usize) {
 /// Checks one configuration.
 pub fn check(input: &Input, settings: &Settings) -> Report {
     let empty = Bytes::new();
+    let text_of =
+        |source: Option<&SourceFile>| source.map_or_else(|| empty.clone(), |s| s.text.clone());
     let file = |id, kind, source: Option<&SourceFile>, default_name: &str| {
-        let text = source.map_or_else(|| empty.clone(), |s| s.text.clone());
+        let text = text_of(source);
         ReportFile {
             id,
             kind,
@@ -203,25 +205,55 @@ pub fn check(input: &Input, settings: &Settings) -> Report {
             present: source.is_some(),
         }
     };
-    let main = file(MAIN_CF, FileKind::MainCf, input.main.as_ref(), "main.cf");
-    let master = file(
-        MASTER_CF,
-        FileKind::MasterCf,
-        input.master.as_ref(),
-        "master.cf",
-    );
-    let config = Config::parse_shared(
-        &main.text,
-        &master.text,
-        input.config_directory.clone(),
-        settings.version,
-    );
-    let mut files = vec![main, master];
-    let mut policy_diagnostics = Vec::new();
-    let (model, mut diagnostics) = crate::model_and_lint(&config, |model| {
-        let policies = crate::policies::load_all(settings, &mut files, &mut policy_diagnostics);
-        crate::policies::evaluate_all(&config, model, &policies, &mut policy_diagnostics);
-    });
+    // The report's files (with their line indexes), the policies and the release's tables
+    // depend on the text only, not on its parse: they are made meanwhile.
+    let beside = || {
+        postlint_postconf::used::prepare(settings.version);
+        let mut files = vec![
+            file(MAIN_CF, FileKind::MainCf, input.main.as_ref(), "main.cf"),
+            file(
+                MASTER_CF,
+                FileKind::MasterCf,
+                input.master.as_ref(),
+                "master.cf",
+            ),
+        ];
+        let mut diagnostics = Vec::new();
+        let policies = crate::policies::load_all(settings, &mut files, &mut diagnostics);
+        (files, policies, diagnostics)
+    };
+    let parse = || {
+        Config::parse_shared(
+            &text_of(input.main.as_ref()),
+            &text_of(input.master.as_ref()),
+            input.config_directory.clone(),
+            settings.version,
+        )
+    };
+    // The policies are evaluated once they and the model are both ready; the bookkeeping
+    // waits for the release's tables only if they are not ready when it starts.
+    let evaluate = |config: &Config, model: &postlint_model::Model, side| {
+        let (files, policies, mut diagnostics): (Vec<ReportFile>, Vec<_>, Vec<_>) = side;
+        crate::policies::evaluate_all(config, model, &policies, &mut diagnostics);
+        (files, diagnostics)
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let (config, model, mut diagnostics, (files, policy_diagnostics)) =
+        std::thread::scope(|scope| {
+            let side = scope.spawn(beside);
+            let config = parse();
+            let (model, diagnostics, rest) =
+                crate::model_and_lint(&config, |model| evaluate(&config, model, crate::join(side)));
+            (config, model, diagnostics, rest)
+        });
+    #[cfg(target_arch = "wasm32")]
+    let (config, model, mut diagnostics, (files, policy_diagnostics)) = {
+        let side = beside();
+        let config = parse();
+        let (model, diagnostics, rest) =
+            crate::model_and_lint(&config, |model| evaluate(&config, model, side));
+        (config, model, diagnostics, rest)
+    };
     diagnostics.extend(policy_diagnostics);
     crate::suppress::apply(&files, &config, &mut diagnostics);
     configure(settings, &mut diagnostics);

@@ -22,14 +22,14 @@ pub use check::{
 };
 pub use registry::{RULES, RuleInfo, RuleMeta, RuleSource, all_rules, find_rule, rule};
 
-/// The model of `config` and the rules' findings, with postconf's bookkeeping computed on a
-/// second thread while the model is built (it is independent of the model), and `with_model`
-/// (the policies) run on a second thread while the rules run. WebAssembly has no threads and
-/// does them in turn.
-pub(crate) fn model_and_lint(
+/// The model of `config`, the rules' findings and what `with_model` returns. postconf's
+/// bookkeeping is computed on a second thread while the model is built (it is independent of
+/// the model), and `with_model` (the policies) runs on a second thread while the rules run.
+/// WebAssembly has no threads and does them in turn.
+pub(crate) fn model_and_lint<R: Send>(
     config: &Config,
-    with_model: impl FnOnce(&postlint_model::Model) + Send,
-) -> (postlint_model::Model, Vec<Diagnostic>) {
+    with_model: impl FnOnce(&postlint_model::Model) -> R + Send,
+) -> (postlint_model::Model, Vec<Diagnostic>, R) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let (model, model_diagnostics, usage) = std::thread::scope(|scope| {
@@ -38,36 +38,35 @@ pub(crate) fn model_and_lint(
             let model_diagnostics = model.diagnostics();
             (model, model_diagnostics, join(usage))
         });
-        let out = std::thread::scope(|scope| {
-            let policies = scope.spawn(|| with_model(&model));
+        let (out, extra) = std::thread::scope(|scope| {
+            let extra = scope.spawn(|| with_model(&model));
             let out = run_rules(&rules::Context::from_parts(
                 config,
                 usage,
                 model_diagnostics,
             ));
-            join(policies);
-            out
+            (out, join(extra))
         });
-        (model, out)
+        (model, out, extra)
     }
     #[cfg(target_arch = "wasm32")]
     {
         let model = config.model();
         let model_diagnostics = model.diagnostics();
-        with_model(&model);
+        let extra = with_model(&model);
         let usage = postlint_postconf::used::usage(config);
         let out = run_rules(&rules::Context::from_parts(
             config,
             usage,
             model_diagnostics,
         ));
-        (model, out)
+        (model, out, extra)
     }
 }
 
 /// The result of a scoped thread, its panic resumed on this one.
 #[cfg(not(target_arch = "wasm32"))]
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+pub(crate) fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     match handle.join() {
         Ok(value) => value,
         Err(panic) => std::panic::resume_unwind(panic),
