@@ -226,8 +226,8 @@ impl Config {
     }
 
     /// A master.cf view: stops where postconf stops, and adds the bookkeeping warnings
-    /// postconf prints with master.cf views (all but main.cf's unused parameters, and
-    /// duplicates from a single read of main.cf).
+    /// postconf prints with master.cf views (all but main.cf's unused parameters). postconf
+    /// reads master.cf before main.cf here, so master.cf's syntax warnings come first.
     fn master_view(&self, show: impl FnOnce() -> Output) -> Result<Output, Fatal> {
         if let Some(fatal) = self.syntax_fatal(true) {
             return Err(fatal);
@@ -242,8 +242,8 @@ impl Config {
         out.warnings.extend(master_syntax_warnings(&self.master));
         out.warnings.extend(main_view::duplicate_warnings(
             self,
+            &usage,
             Some(self.main_index()),
-            1,
         ));
         out.warnings.extend(
             usage

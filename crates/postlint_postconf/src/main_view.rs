@@ -2,42 +2,42 @@
 
 use postlint_diagnostics::LineIndex;
 
-use crate::used::usage;
+use crate::used::{Usage, main_entry, usage};
 use crate::{Config, Fatal, Output, print_line};
 
-/// "overriding earlier entry" warnings. postconf reports a repeated name whenever the new value
-/// differs from the one in force, at the first physical line of the entry. For `-n` it reads
-/// main.cf twice (the second time over the values of the first), so `passes` is 2 there.
+/// postconf's "overriding earlier entry" warnings, in the order it prints them: reading
+/// main.cf (`dict_load_fp()`), it warns at each entry that sets a name again with another value
+/// than the one in force, at the entry's first line, with the value it replaces. The one in
+/// force before main.cf's first `config_directory` is the `-c` directory.
+///
+/// They come from the redefinitions the bookkeeping found reading main.cf, so a large main.cf
+/// is not read again. This is one read of main.cf, as postconf does for a file at rest. (A
+/// main.cf modified within the second before postconf starts is read again until it is older,
+/// `dict_load_file_xt()`; each further read warns again, and also at the first entry of a name
+/// whose last value differs. That depends on the clock, not on the configuration.)
 pub(crate) fn duplicate_warnings(
     config: &Config,
+    usage: &Usage,
     main_index: Option<&LineIndex>,
-    passes: usize,
 ) -> Vec<String> {
     let dir = config.config_directory.as_deref().unwrap_or("/etc/postfix");
-    let mut dict: std::collections::HashMap<&[u8], &[u8]> = std::collections::HashMap::new();
-    if let Some(dir) = &config.config_directory {
-        dict.insert(b"config_directory", dir.as_bytes());
-    }
-    let mut out: Vec<String> = Vec::new();
-    for _pass in 0..passes {
-        for p in &config.main.parameters {
-            if let Some(old) = dict.insert(p.name(), p.value())
-                && old != p.value()
-            {
-                {
-                    let line =
-                        main_index.map_or(0, |idx| idx.line_col(p.line().range().start).line + 1);
-                    let warning = format!(
-                        "{dir}/main.cf, line {line}: overriding earlier entry: {}={}",
-                        p.name_str(),
-                        String::from_utf8_lossy(old)
-                    );
-                    if !out.contains(&warning) {
-                        out.push(warning);
-                    }
-                }
-            }
+    let mut out = Vec::new();
+    for &(earlier, later) in &usage.redefinitions {
+        let (Some((_, old)), Some(p)) = (
+            main_entry(config, earlier),
+            config.main.parameters.get(later),
+        ) else {
+            continue;
+        };
+        if old == p.value() {
+            continue;
         }
+        let line = main_index.map_or(0, |idx| idx.line_col(p.line().range().start).line + 1);
+        out.push(format!(
+            "{dir}/main.cf, line {line}: overriding earlier entry: {}={}",
+            p.name_str(),
+            String::from_utf8_lossy(old)
+        ));
     }
     out
 }
@@ -55,7 +55,7 @@ pub(crate) fn show_nondefault(
         });
     }
     let mut out = Output {
-        warnings: duplicate_warnings(config, main_index, 2),
+        warnings: duplicate_warnings(config, &usage, main_index),
         ..Output::default()
     };
     out.warnings

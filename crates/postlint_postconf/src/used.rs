@@ -7,7 +7,8 @@
 //! name that a built-in default refers to (`virtual_maps`), listed in
 //! `smtpd_restriction_classes`, referenced with `$` from a main.cf or master.cf `-o` value, or
 //! a legacy database-client name (`ldap:foo` makes `foo_server_host` valid). A `$name` counts
-//! only when `name` has a `name = value` somewhere.
+//! only when `name` has a `name = value` somewhere; postconf warns at every `$name` (and every
+//! restriction class) that names nothing, in the file where it stands.
 //!
 //! The outcome is kept as structured [`Finding`]s with spans; postconf's own warning lines are
 //! a rendering of them.
@@ -64,11 +65,16 @@ pub struct Usage {
     /// `-c` sets. Indices instead of copies: a large main.cf is not copied for a view that
     /// `check` never shows.
     printed: Vec<u32>,
-    /// Findings: master.cf ones first, then main.cf ones, each group in name order.
+    /// Findings: master.cf ones first, then main.cf ones, each group in name order. An
+    /// undefined name has a finding at every reference to it, as postconf warns at each:
+    /// those of one name are in the order the bookkeeping meets them (master.cf services
+    /// before main.cf, main.cf's values in name order).
     pub findings: Vec<Finding>,
     /// main.cf entries that define a name again, as `(earlier, later)` indices into
     /// `Config::main.parameters` (the earlier being the definition the later one replaces),
-    /// in file order of the later one.
+    /// in file order of the later one. An earlier index of `parameters.len()` is the
+    /// `config_directory` that `-c` sets before main.cf is read: postconf's dictionary has
+    /// it, so main.cf's first `config_directory` replaces it.
     pub redefinitions: Vec<(usize, usize)>,
     /// A malformed `$` expression in a built-in parameter's value: postconf stops.
     pub fatal: Option<Diagnostic>,
@@ -349,7 +355,7 @@ struct Known {
 }
 
 /// The name and value of main.cf slot `slot` (see [`Slot`]).
-fn main_entry(config: &Config, slot: usize) -> Option<(&[u8], &[u8])> {
+pub(crate) fn main_entry(config: &Config, slot: usize) -> Option<(&[u8], &[u8])> {
     match config.main.parameters.get(slot) {
         Some(p) => Some((p.name(), p.value())),
         None if slot == config.main.parameters.len() => config
@@ -423,10 +429,7 @@ impl Dictionary {
             let known = match index.entry(hash, same, rehash) {
                 hashbrown::hash_table::Entry::Occupied(mut e) => {
                     let earlier = std::mem::replace(e.get_mut(), number);
-                    // `-c`'s `config_directory` is not an entry of the file.
-                    if earlier as usize != dir {
-                        redefinitions.push((earlier as usize, i));
-                    }
+                    redefinitions.push((earlier as usize, i));
                     slots.get_mut(earlier as usize).map(|s| {
                         let known = *s;
                         s.live = false;
@@ -537,8 +540,9 @@ struct Books<'a> {
     local_names: HashMap<Cow<'a, str>, Vec<LocalSite>>,
     /// Legacy and service-derived names.
     table: HashSet<String>,
-    /// Undefined names and where each was first referenced.
-    undefined: BTreeMap<String, (FileId, TextRange, Option<String>)>,
+    /// Every reference to an undefined name, in the order the bookkeeping meets them:
+    /// postconf warns at each one, in the file it is in.
+    undefined: Vec<Finding>,
 }
 
 impl<'a> Books<'a> {
@@ -603,14 +607,19 @@ impl<'a> Books<'a> {
         }
     }
 
-    /// Records `name` as undefined at `at` unless it is known or already recorded.
+    /// Records the reference to `name` at `at` as undefined unless the name is known.
     fn undefined_at(&mut self, name: &str, at: Option<(FileId, TextRange)>, key: Option<&str>) {
         if let Some((file, range)) = at
-            && !self.undefined.contains_key(name)
             && !self.in_table(name)
         {
-            self.undefined
-                .insert(name.to_owned(), (file, range, key.map(str::to_owned)));
+            self.undefined.push(Finding {
+                kind: FindingKind::Undefined,
+                name: name.to_owned(),
+                value: String::new(),
+                file,
+                range,
+                service: key.map(str::to_owned),
+            });
         }
     }
 
@@ -795,7 +804,7 @@ pub fn usage(config: &Config) -> Usage {
         spaces,
         local_names,
         table,
-        undefined: BTreeMap::new(),
+        undefined: Vec::new(),
     };
 
     // master.cf name spaces: their restriction classes, then the references in each -o value.
@@ -845,8 +854,9 @@ pub fn usage(config: &Config) -> Usage {
         }
     }
     // Only values with a `$` have references, and only those with a `:` table names. The
-    // order of the references matters (the first one of an undefined name is reported), so
-    // the values with a `$` are visited in name order; table names only validate.
+    // order of the references matters (the first one of an undefined name is the one the
+    // linter reports), so the values with a `$` are visited in name order; table names only
+    // validate.
     let mut with_refs: Vec<(&[u8], usize)> = Vec::new();
     let mut table_names: Vec<String> = Vec::new();
     for (i, &slot) in books.main.slots.iter().enumerate() {
@@ -929,16 +939,10 @@ pub fn usage(config: &Config) -> Usage {
             });
         }
     }
-    for (name, (file, range, service)) in &books.undefined {
-        let finding = Finding {
-            kind: FindingKind::Undefined,
-            name: name.clone(),
-            value: String::new(),
-            file: *file,
-            range: *range,
-            service: service.clone(),
-        };
-        if *file == MASTER_CF {
+    // In name order; the references to one name stay in the order they were met (stable).
+    books.undefined.sort_by(|a, b| a.name.cmp(&b.name));
+    for finding in books.undefined.drain(..) {
+        if finding.file == MASTER_CF {
             master_findings.push(finding);
         } else {
             main_findings.push(finding);
@@ -1058,23 +1062,88 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_undefined_name_is_reported_where_the_first_value_in_name_order_refers_to_it() {
-        let main = "zeta = $nowhere\nalpha = x $nowhere\nmydomain = $nowhere\n";
-        let config = config(main, "", None);
-        let usage = usage(&config);
-        let undefined: Vec<&Finding> = usage
+    /// The byte range of the name after the `$` in the `n`th occurrence of `needle` in `text`.
+    fn reference_at(text: &str, needle: &str, n: usize, name: &str) -> TextRange {
+        let at = text
+            .match_indices(needle)
+            .nth(n)
+            .map_or(0, |(i, _)| i + needle.find('$').unwrap_or_default() + 1);
+        let start = u32::try_from(at).unwrap_or_default();
+        let len = u32::try_from(name.len()).unwrap_or_default();
+        TextRange::new(start, start + len)
+    }
+
+    fn undefined(usage: &Usage) -> Vec<(FileId, &str, TextRange)> {
+        usage
             .findings
             .iter()
             .filter(|f| f.kind == FindingKind::Undefined)
-            .collect();
-        assert_eq!(undefined.len(), 1);
-        // The name after the `$` in `alpha`'s value (`zeta` comes first in the file).
-        let at = main.find("x $nowhere").unwrap_or_default() + 3;
-        let at = u32::try_from(at).unwrap_or_default();
+            .map(|f| (f.file, f.name.as_str(), f.range))
+            .collect()
+    }
+
+    #[test]
+    fn an_undefined_name_is_reported_at_every_reference_values_in_name_order() {
+        let main = "zeta = $nowhere\nalpha = x $nowhere\nmydomain = $nowhere $nowhere\n";
+        let config = config(main, "", None);
+        let usage = usage(&config);
+        // `alpha` comes first although `zeta` is first in the file.
         assert_eq!(
-            undefined.first().map(|f| f.range),
-            Some(TextRange::new(at, at + 7))
+            undefined(&usage),
+            [
+                (
+                    MAIN_CF,
+                    "nowhere",
+                    reference_at(main, "x $nowhere", 0, "nowhere")
+                ),
+                (
+                    MAIN_CF,
+                    "nowhere",
+                    reference_at(main, "= $nowhere", 1, "nowhere")
+                ),
+                (
+                    MAIN_CF,
+                    "nowhere",
+                    reference_at(main, " $nowhere\n", 2, "nowhere")
+                ),
+                (
+                    MAIN_CF,
+                    "nowhere",
+                    reference_at(main, "= $nowhere", 0, "nowhere")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn references_in_both_files_are_reported_in_each() {
+        let main = "smtpd_restriction_classes = c9, c9\ny = $u\nmyhostname = ${u:$v}\n";
+        let master = "smtp inet n - n - - smtpd\n  -o x=$u\n  -o smtpd_helo_restrictions=$u,$w\n";
+        let config = config(main, master, None);
+        let usage = usage(&config);
+        let value = |needle: &str| {
+            let start = main.find(needle).unwrap_or_default();
+            let start = u32::try_from(start).unwrap_or_default();
+            TextRange::new(
+                start,
+                start + u32::try_from(needle.len()).unwrap_or_default(),
+            )
+        };
+        assert_eq!(
+            undefined(&usage),
+            [
+                // master.cf, in `-o` name order.
+                (MASTER_CF, "u", reference_at(master, "=$u", 1, "u")),
+                (MASTER_CF, "u", reference_at(master, "=$u", 0, "u")),
+                (MASTER_CF, "w", reference_at(master, ",$w", 0, "w")),
+                // main.cf: a class at each mention (the whole list is the place), then the
+                // references in values in name order.
+                (MAIN_CF, "c9", value("c9, c9")),
+                (MAIN_CF, "c9", value("c9, c9")),
+                (MAIN_CF, "u", reference_at(main, "{u:", 0, "u")),
+                (MAIN_CF, "u", reference_at(main, "= $u", 0, "u")),
+                (MAIN_CF, "v", reference_at(main, ":$v", 0, "v")),
+            ]
         );
     }
 

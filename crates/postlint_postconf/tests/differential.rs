@@ -170,6 +170,74 @@ fn check_fatal(case: &Case, mode: &str, fatal: &Fatal, failures: &mut String) {
     }
 }
 
+/// The "overriding earlier entry" warnings of a further read of main.cf, after a first one:
+/// each entry is compared with the value in force, which for the first entry of a name is the
+/// last one of the read before. postconf reads main.cf again while the file was modified within
+/// the last second (`dict_load_file_xt()`), as it was when the oracle copied it and at once ran
+/// `postconf -n`. A transcription of `dict_load_fp()`, kept apart from postlint's code.
+fn reread_warnings(case: &Case) -> Vec<String> {
+    let index = postlint_diagnostics::LineIndex::new(&case.main);
+    let params = &case.config.main.parameters;
+    let mut dict: std::collections::HashMap<&[u8], &[u8]> = std::collections::HashMap::new();
+    for p in params {
+        dict.insert(p.name(), p.value());
+    }
+    let mut out = Vec::new();
+    for p in params {
+        if let Some(old) = dict.insert(p.name(), p.value())
+            && old != p.value()
+        {
+            let line = index.line_col(p.line().range().start).line + 1;
+            out.push(format!(
+                "{}/main.cf, line {line}: overriding earlier entry: {}={}",
+                case.slug,
+                p.name_str(),
+                String::from_utf8_lossy(old)
+            ));
+        }
+    }
+    out
+}
+
+/// Checks postlint's "overriding earlier entry" warnings against the oracle's. postlint warns
+/// as postconf does reading main.cf once, in file order: the oracle starts with the same lines.
+/// Where it repeats them, postconf read main.cf more than once (see [`reread_warnings`]), and
+/// the further reads add the warnings of a re-read.
+fn same_overriding(case: &Case, ours: &[String], theirs: &[String]) -> Result<(), String> {
+    let ours: Vec<&String> = ours.iter().filter(|w| common::is_overriding(w)).collect();
+    let theirs: Vec<&String> = theirs.iter().filter(|w| common::is_overriding(w)).collect();
+    if !theirs.starts_with(&ours) {
+        return Err(format!(
+            "overriding warnings differ:\n    postlint: {ours:?}\n    postconf: {theirs:?}"
+        ));
+    }
+    let mut distinct = theirs.clone();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() == theirs.len() {
+        // One read.
+        return if ours.len() == theirs.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "overriding warnings missing: {:?}",
+                theirs.get(ours.len()..)
+            ))
+        };
+    }
+    let reread = reread_warnings(case);
+    let mut expected: Vec<&String> = ours.into_iter().chain(&reread).collect();
+    expected.sort();
+    expected.dedup();
+    if expected == distinct {
+        Ok(())
+    } else {
+        Err(format!(
+            "overriding warnings differ (main.cf read more than once):\n    postlint and a re-read: {expected:?}\n    postconf: {distinct:?}"
+        ))
+    }
+}
+
 fn compare(case: &Case, mode: &str, failures: &mut String) {
     let result = match mode {
         "n" => case.config.show_nondefault(&[]),
@@ -185,19 +253,30 @@ fn compare(case: &Case, mode: &str, failures: &mut String) {
                 let first = common::first_difference(&output.stdout, &expected);
                 writeln!(failures, "{}: -{mode} output differs; {first}", case.slug).unwrap();
             }
-            // Warnings compare as sets (postconf's order follows its hash tables). postconf
-            // also reads the database client files that mysql:/pgsql:/ldap: tables name; those
-            // files are not part of the corpus, so its "open … configuration" warnings say
-            // nothing about the configuration itself and are left out.
+            // postconf also reads the database client files that mysql:/pgsql:/ldap: tables
+            // name; those files are not part of the corpus, so its "open … configuration"
+            // warnings say nothing about the configuration itself and are left out.
             let err =
                 std::fs::read_to_string(case.dir.join(format!("postconf/{mode}.err"))).unwrap();
-            let theirs: Vec<String> = common::warning_set(&err)
+            let theirs: Vec<String> = common::warning_list(&err)
                 .into_iter()
                 .filter(|w| !(w.starts_with("open \"") && w.contains("\" configuration \"")))
                 .collect();
-            let mut ours = output.warnings.clone();
-            ours.sort();
-            ours.dedup();
+            if let Err(e) = same_overriding(case, &output.warnings, &theirs) {
+                writeln!(failures, "{}: -{mode}: {e}", case.slug).unwrap();
+            }
+            // The other warnings compare as multisets: postconf's order follows its hash
+            // tables, but each comes as often as postconf has a reason for it.
+            let others = |list: &[String]| -> Vec<String> {
+                let mut others: Vec<String> = list
+                    .iter()
+                    .filter(|w| !common::is_overriding(w))
+                    .cloned()
+                    .collect();
+                others.sort();
+                others
+            };
+            let (ours, theirs) = (others(&output.warnings), others(&theirs));
             if ours != theirs {
                 let missing: Vec<_> = theirs.iter().filter(|w| !ours.contains(w)).collect();
                 let extra: Vec<_> = ours.iter().filter(|w| !theirs.contains(w)).collect();

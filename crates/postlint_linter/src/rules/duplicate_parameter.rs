@@ -32,6 +32,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // postconf's bookkeeping already read main.cf the way Postfix does, last definition
     // winning: it knows each entry that replaces an earlier one.
     let params = &ctx.config.main.parameters;
+    // (An earlier index past the entries is the `config_directory` of `-c`, not a line.)
     for &(earlier, later) in &ctx.usage.redefinitions {
         let (Some(earlier), Some(p)) = (params.get(earlier), params.get(later)) else {
             continue;

@@ -28,14 +28,19 @@ Define the parameter, or correct the reference.\n\n\
 - postconf(5), parameter expansion: https://www.postfix.org/postconf.5.html\n",
 };
 
-/// Reports postconf's undefined parameters at their first reference.
+/// Reports postconf's undefined parameters at their first reference. (postconf warns at every
+/// reference; one diagnostic a name says it once, at the reference the bookkeeping met first.)
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for f in ctx
         .usage
         .findings
         .iter()
         .filter(|f| f.kind == FindingKind::Undefined)
     {
+        if !reported.insert(f.name.as_str()) {
+            continue;
+        }
         let mut d = diagnostic(
             &META,
             format!("`${}` is not defined and expands to nothing", f.name),
@@ -50,5 +55,46 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             d = d.with_service(service.clone());
         }
         out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use postlint_postconf::{Config, MAIN_CF, MASTER_CF};
+    use postlint_syntax::PostfixVersion;
+
+    fn found(main: &str, master: &str) -> Vec<(postlint_diagnostics::FileId, String)> {
+        let config = Config::parse(
+            main.as_bytes(),
+            master.as_bytes(),
+            None,
+            PostfixVersion::V3_11,
+        );
+        let usage = postlint_postconf::used::usage(&config);
+        let ctx = Context::from_parts(&config, usage, Vec::new());
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out.iter()
+            .filter_map(|d| d.primary().map(|l| (l.file, d.message.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn one_diagnostic_a_name_at_its_first_reference() {
+        let message = |name: &str| format!("`${name}` is not defined and expands to nothing");
+        // postconf warns at every reference; the rule says it once a name.
+        assert_eq!(
+            found("a = $u $u\nb = ${u:$v}\n", ""),
+            [(MAIN_CF, message("u")), (MAIN_CF, message("v"))]
+        );
+        // Referenced from both files: master.cf's reference is the first met.
+        assert_eq!(
+            found(
+                "y = $u\n",
+                "smtp inet n - n - - smtpd\n  -o x=$u\n  -o smtpd_helo_restrictions=$u\n"
+            ),
+            [(MASTER_CF, message("u"))]
+        );
     }
 }

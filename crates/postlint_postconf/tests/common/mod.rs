@@ -43,17 +43,20 @@ pub fn same_fatal(
     ))
 }
 
-/// postconf's warnings as a sorted set, without the `postconf: warning: ` prefix (postconf
-/// prints them in hash-table order and sometimes more than once).
-pub fn warning_set(stderr: &str) -> Vec<String> {
-    let mut set: Vec<String> = stderr
+/// postconf's warnings in the order it printed them, without the `postconf: warning: `
+/// prefix.
+pub fn warning_list(stderr: &str) -> Vec<String> {
+    stderr
         .lines()
         .filter_map(|l| l.strip_prefix("postconf: warning: "))
         .map(str::to_owned)
-        .collect();
-    set.sort();
-    set.dedup();
-    set
+        .collect()
+}
+
+/// Whether a warning is one of postconf's "overriding earlier entry" warnings, which it prints
+/// while it reads main.cf, in file order.
+pub fn is_overriding(warning: &str) -> bool {
+    warning.contains(": overriding earlier entry: ")
 }
 
 /// The first differing line of two outputs, for failure messages.
