@@ -354,6 +354,9 @@ impl Model {
                 }))
             };
 
+        // A service-derived default (`$default_recipient_limit`) is the same text for every
+        // service: parsed once each.
+        let mut derived_parses: HashMap<&'static str, (Bytes, Arc<Parsed>)> = HashMap::default();
         let mut services = Vec::with_capacity(master.services.len());
         let mut derived: HashMap<String, DefaultEntry> = HashMap::default();
         let mut any_override: HashSet<String> = HashSet::default();
@@ -366,15 +369,17 @@ impl Model {
                     postlint_params::lookup(&derived_name).is_some_and(|p| p.is_builtin(version));
                 if !builtin && let Some(default) = postlint_params::service_derived_default(suffix)
                 {
-                    let text = format!("${default}");
+                    let (text, parsed) = derived_parses.entry(default).or_insert_with(|| {
+                        let text = format!("${default}");
+                        let parsed =
+                            expansion::parse(text.as_bytes(), ExpansionOptions { version });
+                        (Bytes::from(text.into_bytes()), Arc::new(parsed))
+                    });
                     derived.insert(
                         derived_name,
                         DefaultEntry {
-                            parsed: Arc::new(expansion::parse(
-                                text.as_bytes(),
-                                ExpansionOptions { version },
-                            )),
-                            text: Bytes::from(text.into_bytes()),
+                            parsed: Arc::clone(parsed),
+                            text: text.clone(),
                             compat_dependent: false,
                             raw: false,
                         },
