@@ -5,7 +5,7 @@
 #   2. a generated ~24 MB main.cf: the stock settings plus `smtpd_restriction_classes` naming
 #      CLASSES classes, each defined as
 #      `check_client_access cidr:/etc/postfix/cN.cidr, permit_mynetworks, reject_unauth_destination`.
-# Prints the times, the ratios (postlint / postconf; the target is <= 0.10 on the
+# Prints hyperfine's tables, the ratios (postlint / postconf; the target is <= 0.10 on the
 # generated file and <= 1.0 on the stock one) and peak memory from /usr/bin/time -v; then the
 # whole shared corpus checked in one call (fleet mode).
 #
@@ -75,40 +75,33 @@ set +e
 set -e
 [ "$rc" -le 1 ] || { echo "compare.sh: postlint check failed ($rc)" >&2; exit 2; }
 
+mean() { # hyperfine JSON export -> mean seconds of command $2
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["mean"])' "$1" "$2"
+}
 peak_kb() { # peak resident set of one run of "$@", in KiB
     /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
 }
 
 for case in stock big; do
     dir=$work/$case
-    # The two tools are timed in alternating rounds, so that a slow spell of a shared machine
-    # falls on both rather than on whichever ran then: a check of the stock configuration
-    # takes milliseconds (many runs a round), one of the generated file a tenth of
-    # postconf's time (a few).
-    rounds=10 runs=20; [ "$case" = big ] && rounds=5 runs=2
+    # A check of the stock configuration takes milliseconds, and single runs on a shared
+    # machine vary by a millisecond or two: many runs, so that the means compare. Each tool's
+    # runs follow one another after warm-up runs, as hyperfine times commands: a run that
+    # follows an idle spell of the machine's cores (as one right after a single-threaded
+    # postconf run does) starts on cold cores and takes longer.
+    runs=200 warmup=20; [ "$case" = big ] && runs=10 warmup=3
     echo
-    echo "== $case: $(stat -c %s "$dir/main.cf") bytes main.cf ($rounds rounds of $runs runs each)"
-    hyperfine -N --warmup 2 --runs 1 -i --style none \
-        "$postconf -c $dir -n" "$POSTLINT check $dir" >/dev/null
-    for round in $(seq "$rounds"); do
-        hyperfine -N --runs "$runs" -i --style none --export-json "$work/$case.$round.json" \
-            -n "postconf -n" "$postconf -c $dir -n" \
-            -n "postlint check" "$POSTLINT check $dir" >/dev/null
-    done
+    echo "== $case: $(stat -c %s "$dir/main.cf") bytes main.cf"
+    hyperfine -N --warmup "$warmup" --runs "$runs" -i --export-json "$work/$case.json" \
+        -n "postconf -n" "$postconf -c $dir -n" \
+        -n "postlint check" "$POSTLINT check $dir"
+    pc=$(mean "$work/$case.json" 0)
+    pl=$(mean "$work/$case.json" 1)
     mem_pc=$(peak_kb "$postconf" -c "$dir" -n)
     mem_pl=$(peak_kb "$POSTLINT" check "$dir")
-    python3 - "$case" "$work" "$rounds" "$mem_pc" "$mem_pl" <<'PY'
-import json, statistics, sys
-case, work, rounds, mpc, mpl = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-times = [[], []]
-for r in range(1, rounds + 1):
-    results = json.load(open(f"{work}/{case}.{r}.json"))["results"]
-    for i in (0, 1):
-        times[i].extend(results[i]["times"])
-for name, t in zip(("postconf -n", "postlint check"), times):
-    print(f"  {name:15} mean {statistics.mean(t)*1000:8.1f} ms  median {statistics.median(t)*1000:8.1f} ms"
-          f"  min {min(t)*1000:8.1f} ms  max {max(t)*1000:8.1f} ms  ({len(t)} runs)")
-pc, pl = statistics.mean(times[0]), statistics.mean(times[1])
+    python3 - "$case" "$pc" "$pl" "$mem_pc" "$mem_pl" <<'PY'
+import sys
+case, pc, pl, mpc, mpl = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 target = 0.10 if case == "big" else 1.0
 ratio = pl / pc
 print(f"RESULT {case}: postconf -n {pc*1000:.1f} ms, postlint check {pl*1000:.1f} ms, "
