@@ -3,8 +3,8 @@
 //! It first installs what the layers need and the machine lacks (Debian's `postfix` for the
 //! live `postconf` comparison, Microsoft's SARIF validator from `tests/sarif` with `npm ci`),
 //! then runs formatting, clippy, the whole workspace's tests (unit, fixture, differential and
-//! CLI end-to-end), the parser fuzz target's build, and the browser test of the page
-//! (`cargo xtask web test`).
+//! CLI end-to-end), the parser fuzz target's build, clippy on the page's crate built for
+//! WebAssembly, and the browser test of the page (`cargo xtask web test`).
 //! Under CI (`CI=true`) nothing may be skipped: a missing tool is an error, not a skip.
 
 use std::path::Path;
@@ -65,6 +65,7 @@ fn browser(root: &Path, install: bool) -> Result<(usize, usize), String> {
             return Ok((0, 0));
         }
     }
+    crate::web::lint(root)?;
     crate::web::build(root)?;
     crate::web::test(root, install)
 }

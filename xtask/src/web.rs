@@ -52,6 +52,20 @@ fn no_more(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// Clippy on the page's crate built for WebAssembly: code behind `cfg(target_arch =
+/// "wasm32")` is linted only when built for it.
+pub fn lint(root: &Path) -> Result<(), String> {
+    ensure_wasm_target()?;
+    step(
+        root,
+        "clippy (wasm)",
+        "cargo",
+        &[
+            "clippy", "--locked", "-p", CRATE, "--target", TARGET, "--", "-D", "warnings",
+        ],
+    )
+}
+
 /// Builds `web/dist/`, installing the wasm target, wasm-bindgen and the npm packages first
 /// when they are missing.
 pub fn build(root: &Path) -> Result<(), String> {

@@ -247,7 +247,7 @@ impl Acc {
         });
     }
 
-    fn into_expansion(self: Box<Self>) -> Expansion {
+    fn into_expansion(self) -> Expansion {
         Expansion {
             value: self.out,
             height: self.height,
@@ -332,7 +332,7 @@ impl<'e, E: Env + ?Sized> Expander<'e, E> {
         });
         self.bound_value(name, &binding, &mut acc);
         self.stack.pop();
-        let expansion = Arc::new(acc.into_expansion());
+        let expansion = Arc::new((*acc).into_expansion());
         self.env.memo_put(name, Arc::clone(&expansion));
         expansion
     }
