@@ -153,10 +153,13 @@ fn is_raw(name: &str) -> bool {
     postlint_params::lookup(name).is_some_and(|i| i.raw)
 }
 
-/// Computes what the bookkeeping of `version` needs of the release alone (its legacy names,
-/// kept for the process), so that a caller can have it done while it reads the files.
+/// Computes what the bookkeeping of `version` needs of the release alone (the legacy names of
+/// a release the table does not cover, kept for the process), so that a caller can have it
+/// done while it reads the files.
 pub fn prepare(version: PostfixVersion) {
-    drop(legacy_names(version));
+    if known_legacy_names(version).is_none() {
+        drop(legacy_names(version));
+    }
 }
 
 /// Legacy names: parameters that no longer exist but that built-in defaults still refer to

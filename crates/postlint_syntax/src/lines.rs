@@ -909,6 +909,24 @@ mod tests {
         }
     }
 
+    /// `count` files of up to `max_len` random bytes from those the grammar distinguishes
+    /// (valid and invalid UTF-8 included), from `seed`.
+    fn random_files(mut seed: u64, count: usize, max_len: u64) -> impl Iterator<Item = Vec<u8>> {
+        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9\xc3\xa9";
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        (0..count).map(move |_| {
+            let len = next() % max_len;
+            (0..len)
+                .map(|_| alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()])
+                .collect()
+        })
+    }
+
     /// Postfix's `readllines()` (util/readlline.c), transcribed line by line: the logical
     /// lines' texts, and how many indented lines had no entry to continue.
     fn readllines(src: &[u8]) -> (Vec<Vec<u8>>, usize) {
@@ -936,22 +954,10 @@ mod tests {
 
     #[test]
     fn logical_lines_are_those_of_postfix_readllines() {
-        // Random files over the bytes the grammar distinguishes, with runs of entry lines,
-        // continuations, comments and blank lines in every order.
-        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9\xc3\xa9";
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        // Random files with runs of entry lines, continuations, comments and blank lines in
+        // every order.
         let mut multi_line = 0;
-        for _ in 0..3000 {
-            let len = usize::try_from(next() % 80).unwrap();
-            let src: Vec<u8> = (0..len)
-                .map(|_| alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()])
-                .collect();
+        for src in random_files(0x2545_f491_4f6c_dd1d, 3000, 80) {
             let parsed = logical_lines(&Bytes::copy_from_slice(&src), FileId(0));
             let texts: Vec<Vec<u8>> = parsed.lines.iter().map(|l| l.text.to_vec()).collect();
             let (expected, orphans) = readllines(&src);
@@ -982,22 +988,10 @@ mod tests {
 
     #[test]
     fn parsing_in_pieces_gives_the_same_lines() {
-        // Random files over the bytes the grammar distinguishes: the cut points land on
-        // every kind of line, and each must give exactly the one-piece result.
-        let alphabet = b"ab= \t\r#\n\n\n\x0b\xe9\xc3\xa9";
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        // Random files: the cut points land on every kind of line, and each must give
+        // exactly the one-piece result.
         let mut cut = 0;
-        for _ in 0..800 {
-            let len = usize::try_from(next() % 120).unwrap();
-            let src: Vec<u8> = (0..len)
-                .map(|_| alphabet[usize::try_from(next() % alphabet.len() as u64).unwrap()])
-                .collect();
+        for src in random_files(0x9e37_79b9_7f4a_7c15, 800, 120) {
             let whole = in_pieces(&src, 1);
             // The line counts that size the result and check the limit: the same on two
             // threads as on one, and as counted line by line.
