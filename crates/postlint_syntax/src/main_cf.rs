@@ -64,14 +64,15 @@ impl Parameter {
         text.extend_from_slice(name);
         text.extend_from_slice(b" = ");
         text.extend_from_slice(value);
+        let value_range = TextRange::from_usize(name.len() + 3, text.len());
         Self {
             line: LogicalLine {
                 text: Bytes::from(text),
                 map: SourceMap::detached(),
             },
-            name_end: to_u32(name.len()),
-            value_start: to_u32(name.len() + 3),
-            value_end: to_u32(name.len() + 3 + value.len()),
+            name_end: TextRange::from_usize(0, name.len()).end,
+            value_start: value_range.start,
+            value_end: value_range.end,
         }
     }
 
@@ -86,7 +87,7 @@ impl Parameter {
             .unwrap_or_default()
             .to_vec();
         text.extend_from_slice(value);
-        self.value_end = to_u32(text.len());
+        self.value_end = TextRange::from_usize(0, text.len()).end;
         self.line.text = Bytes::from(text);
     }
 
@@ -204,10 +205,6 @@ impl MainCf {
     pub fn get(&self, name: &[u8]) -> Option<&Parameter> {
         self.parameters.iter().rev().find(|p| p.name() == name)
     }
-}
-
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Postfix's `split_nameval()` on a logical line: the name is the longest run of bytes that
